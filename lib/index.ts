@@ -1,0 +1,3 @@
+// Public entry point of rrd-backends.
+export { kernel, implementation, nativeLoadError, getKernel } from './kernels';
+export * from './kernels/types';

@@ -1,0 +1,14 @@
+// Typed facade over the C++ addon. The numeric half lives in native-numeric.ts.
+import { Kernel } from './types';
+import { NativeNumericBinding, wrapNativeNumeric } from './native-numeric';
+
+export interface NativeBinding extends NativeNumericBinding {
+  abi: number;
+}
+
+export function createNativeKernel(binding: NativeBinding): Kernel {
+  return {
+    implementation: 'native',
+    ...wrapNativeNumeric(binding),
+  };
+}
