@@ -55,6 +55,10 @@ function selectKernel(): Kernel {
   if (want === '1') {
     throw new KernelLoadError(`RRD_BACKENDS_NATIVE=1 but the native addon did not load: ${loadError?.message}`, loadError);
   }
+  // One clear warning saying why; RRD_BACKENDS_NATIVE=0 chooses the fallback silently.
+  process.emitWarning(`native addon not loaded (${loadError?.message ?? 'unknown error'}); using the pure TypeScript fallback, which produces the same bytes more slowly`, {
+    code: 'RRD_BACKENDS_FALLBACK',
+  });
   return fallbackKernel;
 }
 
