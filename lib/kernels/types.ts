@@ -68,6 +68,76 @@ export interface NumericKernel {
   storedValuesInto(ring: Uint32Array, meta: Float64Array, after: number, before: number, mode: StoredMode, out: Float64Array): number;
 }
 
-export interface Kernel extends NumericKernel {
+/*
+ * Line formatting kernel (SPEC §4): one call formats a whole chart from a precomputed template
+ * (lib/formats/chart-plan.ts builds it). Layout shared by both implementations:
+ * - flags: FMT_MODE_* | FMT_TS_FIRST | FMT_HTTP_HEADER | FMT_BATCH | FMT_RECORDS.
+ * - tpl/idx: constant segment k is tpl[idx[2k] .. idx[2k+1]) (FMT_SEG_*); dimension d's part is
+ *   tpl[idx[FMT_IDX_DIMS + d] .. idx[FMT_IDX_DIMS + d + 1]).
+ * - A line is [SEG_REQ_HEAD len SEG_REQ_SEP] SEG_LEAD dim SEG_AFTER_DIM f1 SEG_MID f2 SEG_TAIL, where f1/f2
+ *   are value/timestamp (timestamp first with FMT_TS_FIRST) and len the byte length of the rest (HTTP).
+ * - io (Float64Array, FMT_IO_LENGTH): positions, window, batch state; see FMT_IO_*.
+ * - recs: triples (start, end, points) of complete HTTP requests when FMT_RECORDS is set.
+ */
+export const FMT_MODE_COLLECTED = 0;
+export const FMT_MODE_AVERAGE = 1;
+export const FMT_MODE_SUM = 2;
+export const FMT_MODE_MASK = 3;
+export const FMT_TS_FIRST = 4;
+export const FMT_HTTP_HEADER = 8;
+export const FMT_BATCH = 16;
+export const FMT_RECORDS = 32;
+
+export const FMT_SEG_LEAD = 0;
+export const FMT_SEG_AFTER_DIM = 1;
+export const FMT_SEG_MID = 2;
+export const FMT_SEG_TAIL = 3;
+export const FMT_SEG_REQ_HEAD = 4;
+export const FMT_SEG_REQ_SEP = 5;
+export const FMT_SEGMENTS = 6;
+export const FMT_IDX_DIMS = 2 * FMT_SEGMENTS;
+
+/** in/out: write position in `out`. */
+export const FMT_IO_POS = 0;
+/** in: first dimension to format; out: first dimension not formatted yet. */
+export const FMT_IO_DIM = 1;
+/** out: metrics appended by this call (SPEC §7 row 22). */
+export const FMT_IO_APPENDED = 2;
+/** in/out (FMT_BATCH): points and body bytes of the open request ('[' and ',' included). */
+export const FMT_IO_REQ_POINTS = 3;
+export const FMT_IO_REQ_BYTES = 4;
+/** in (FMT_BATCH): limits of one request. */
+export const FMT_IO_MAX_POINTS = 5;
+export const FMT_IO_MAX_BYTES = 6;
+/** in/out (FMT_RECORDS): number of triples in recs. */
+export const FMT_IO_REC_COUNT = 7;
+/** in: dimensions with last_collected_time < since are skipped (SPEC §5.8); -Infinity disables. */
+export const FMT_IO_SINCE = 8;
+/** in: the exporter's window (SPEC §3.1). */
+export const FMT_IO_AFTER = 9;
+export const FMT_IO_BEFORE = 10;
+/** out (FMT_STATUS_OUT_FULL): bytes the next line needs. */
+export const FMT_IO_NEED = 11;
+export const FMT_IO_LENGTH = 12;
+
+export const FMT_STATUS_DONE = 0;
+/** `out` cannot hold the next line; nothing partial was written; grow and call again. */
+export const FMT_STATUS_OUT_FULL = 1;
+/** FMT_BATCH: the next point does not fit the open request; close it and call again. */
+export const FMT_STATUS_REQUEST_FULL = 2;
+/** FMT_RECORDS: `recs` is full; grow and call again. */
+export const FMT_STATUS_RECORDS_FULL = 3;
+/** The arrays do not match each other (lengths); nothing was written. */
+export const FMT_STATUS_BAD_INPUT = -1;
+
+/** The formatting half of the kernel interface (SPEC §4). */
+export interface FormatKernel {
+  /** Formats dimensions io[FMT_IO_DIM].. of one chart; returns a FMT_STATUS_* code. */
+  formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ring: Uint32Array, meta: Float64Array,
+    lastCollectedValue: BigInt64Array, lastCollectedTime: Float64Array, out: Uint8Array, io: Float64Array,
+    recs: Float64Array): number;
+}
+
+export interface Kernel extends NumericKernel, FormatKernel {
   readonly implementation: ImplementationName;
 }

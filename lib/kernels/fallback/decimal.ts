@@ -1,0 +1,97 @@
+// Decimal writers for the wire formats: "%lld", "%llu" and "%0.7Lf" (SPEC §2.5, Appendix A).
+// They write ASCII bytes into a caller's buffer and return the new position; the caller
+// guarantees the room (64 bytes always suffice for one number).
+
+const CH_0 = 0x30;
+const CH_MINUS = 0x2d;
+const CH_DOT = 0x2e;
+
+/** Writes the decimal digits of a non-negative integer below 2^53 held in a double. */
+export function writeUnsignedSafe(out: Uint8Array, pos: number, v: number): number {
+  if (v < 4294967296) {
+    let x = v >>> 0;
+    // Count digits first so the bytes can be written right to left in place.
+    let len = 1;
+    for (let t = x; t >= 10; t = (t / 10) >>> 0) len++;
+    let p = pos + len;
+    do {
+      const q = (x / 10) >>> 0;
+      out[--p] = CH_0 + (x - q * 10);
+      x = q;
+    } while (x !== 0);
+    return pos + len;
+  }
+  // Split into a high part and the last 9 digits; both stay exact in doubles below 2^53.
+  const hi = Math.floor(v / 1e9);
+  let lo = v - hi * 1e9;
+  let h = hi;
+  if (lo < 0) { h -= 1; lo += 1e9; } else if (lo >= 1e9) { h += 1; lo -= 1e9; }
+  pos = writeUnsignedSafe(out, pos, h);
+  return writeFixedDigits(out, pos, lo >>> 0, 9);
+}
+
+/** Writes exactly `width` digits of x (0 <= x < 10^width, width <= 9), zero padded. */
+export function writeFixedDigits(out: Uint8Array, pos: number, x: number, width: number): number {
+  let p = pos + width;
+  for (let i = 0; i < width; i++) {
+    const q = (x / 10) >>> 0;
+    out[--p] = CH_0 + (x - q * 10);
+    x = q;
+  }
+  return pos + width;
+}
+
+/** Writes the ASCII of a decimal string (digits and '-' only). */
+export function writeAscii(out: Uint8Array, pos: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[pos++] = s.charCodeAt(i);
+  return pos;
+}
+
+/** "%lld" of a signed 64-bit integer (SPEC §2.5 COLLECTED_NUMBER_FORMAT). */
+export function writeInt64(out: Uint8Array, pos: number, v: bigint): number {
+  const n = Number(v);
+  if (Number.isSafeInteger(n)) {
+    if (n < 0) {
+      out[pos++] = CH_MINUS;
+      return writeUnsignedSafe(out, pos, -n);
+    }
+    return writeUnsignedSafe(out, pos, n);
+  }
+  // BigInt.asIntN gives the value the C code would hold in an int64_t.
+  return writeAscii(out, pos, BigInt.asIntN(64, v).toString());
+}
+
+/** "%llu" of (unsigned long long)(time_t)t: negative timestamps print as 2^64 + t (SPEC §2.5). */
+export function writeUint64Time(out: Uint8Array, pos: number, t: number): number {
+  if (t >= 0 && t <= Number.MAX_SAFE_INTEGER) return writeUnsignedSafe(out, pos, t);
+  return writeAscii(out, pos, BigInt.asUintN(64, BigInt(Math.trunc(t))).toString());
+}
+
+/**
+ * "%0.7Lf" of the value `units` * 10^-7 when that value is known exactly: units is a
+ * non-negative integer below 2^53, `neg` is the sign bit of the long double (glibc prints '-'
+ * for every negative value, -0 included).
+ */
+export function writeUnits7(out: Uint8Array, pos: number, neg: boolean, units: number): number {
+  if (neg) out[pos++] = CH_MINUS;
+  let ip = Math.floor(units / 1e7);
+  let fr = units - ip * 1e7;
+  // units / 1e7 may round up to the next integer near multiples of 1e7; fix it exactly.
+  if (fr < 0) { ip -= 1; fr += 1e7; } else if (fr >= 1e7) { ip += 1; fr -= 1e7; }
+  pos = writeUnsignedSafe(out, pos, ip);
+  out[pos++] = CH_DOT;
+  return writeFixedDigits(out, pos, fr, 7);
+}
+
+/** String form of writeUnits7. */
+export function units7ToString(neg: boolean, units: number): string {
+  const buf = new Uint8Array(40);
+  const end = writeUnits7(buf, 0, neg, units);
+  return String.fromCharCode.apply(null, Array.from(buf.subarray(0, end)));
+}
+
+/** "%0.7Lf" text of the value sign * units * 10^-7 where units is an exact non-negative BigInt. */
+export function bigUnits7ToString(neg: boolean, units: bigint): string {
+  const s = units.toString().padStart(8, '0');
+  return (neg ? '-' : '') + s.slice(0, s.length - 7) + '.' + s.slice(s.length - 7);
+}
