@@ -11,20 +11,19 @@ namespace {
 // Reads a typed array of the wanted element type; false (and a pending TypeError naming `what`) otherwise.
 template <typename T>
 bool GetArray(napi_env env, napi_value v, napi_typedarray_type want, const char* what, Span<T>* span) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
-    napi_typedarray_type type;
-    size_t length = 0;
-    void* data = nullptr;
-    napi_value buffer;
-    size_t offset = 0;
-    if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) == napi_ok && type == want) {
-      span->data = static_cast<T*>(data);
-      span->size = length;
-      return true;
-    }
+  // napi_get_typedarray_info fails (napi_invalid_arg) for anything that is not a typed array, so no
+  // separate napi_is_typedarray call; the ArrayBuffer and offset outputs are not requested.
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) == napi_ok && type == want) {
+    span->data = static_cast<T*>(data);
+    span->size = length;
+    return true;
   }
-  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
   return false;
 }
 

@@ -4,13 +4,8 @@
 #include <cmath>
 #include <cstring>
 
-// TEMPORARY (until native/decimal.h and native/value_calc.h land from the numeric work): without them the
-// formatter compiles to a stub that refuses every call, so the rest of the addon still builds.
-#if __has_include("decimal.h") && __has_include("value_calc.h")
-#define RRDB_FORMAT_READY 1
 #include "decimal.h"
 #include "value_calc.h"
-#endif
 
 namespace rrdb {
 namespace {
@@ -53,9 +48,6 @@ inline bool IsTime(double v) { return v >= -kTimeLimit && v <= kTimeLimit; }
 
 }  // namespace
 
-#ifndef RRDB_FORMAT_READY
-int FormatChart(int, const FormatArrays&) { return kStatusBadInput; }
-#else
 int FormatChart(int flags, const FormatArrays& a) {
   if (a.meta.size < kMetaLength || a.io.size < static_cast<size_t>(kIoLength)) return kStatusBadInput;
   const double dims_d = a.meta.data[kMetaDims];
@@ -207,6 +199,5 @@ int FormatChart(int flags, const FormatArrays& a) {
   if (records) io[kIoRecCount] = static_cast<double>(rec_count);
   return status;
 }
-#endif
 
 }  // namespace rrdb

@@ -62,7 +62,7 @@ export type WarningSink = (w: ConfigWarning) => void;
 export const REDACTED = '<redacted>';
 
 /** Unknown key names (typos of known ones) whose values may hold credentials. */
-const SENSITIVE = /pass|secret|token|auth|credential|header|cookie|key/i;
+const SENSITIVE = /pass|pasw|pwd|secret|token|auth|credential|header|cookie|key/i;
 
 export function isSensitiveKey(key: string): boolean {
   return SENSITIVE.test(key);

@@ -16,10 +16,10 @@ export interface ExportHost {
   /** Host tags, null when empty (SPEC §1.1). */
   readonly tags: string | null;
   /** Charts newest first (SPEC §1.7). */
-  charts(): Iterable<ExportChart>;
+  readonly charts: ReadonlyArray<ExportChart>;
 }
 
 export interface ExportDatabase {
   /** localhost first, then children newest first (SPEC §1.7). */
-  hosts(): Iterable<ExportHost>;
+  readonly hosts: ReadonlyArray<ExportHost>;
 }

@@ -50,12 +50,12 @@ export async function formatPass(p: FormatPassInput): Promise<FormatPassResult> 
   let metrics = 0;
   let hosts = 0;
   let charts = 0;
-  const hostList = Array.from(p.db.hosts());
+  const hostList = p.db.hosts.slice();
   for (const host of hostList) {
     if (!p.hostFilter.enabled(host)) continue;
     hosts++;
     const hostname = host.isLocalhost ? p.localHostname : host.hostname;
-    const chartList = Array.from(host.charts());
+    const chartList = host.charts.slice();
     // The formatter keys its host contexts by name and tags, so a renamed host or new tags get fresh bytes.
     const hf = p.formatter.host(hostname, host.tags);
     for (const chart of chartList) {

@@ -2,7 +2,7 @@
 // ChartSlab, and the collection API an agent calls: set() values, then done() to complete the cycle.
 import type { NumericKernel } from '../kernels/types';
 import { META_COUNTER, META_CURRENT_ENTRY, META_LAST_UPDATED, META_UPDATE_EVERY } from '../kernels/types';
-import { algorithmCode, AlgorithmName, ALGORITHM_NAMES } from './algorithm';
+import { algorithmCode, AlgorithmName, ALGORITHM_ABSOLUTE, ALGORITHM_NAMES } from './algorithm';
 import { ChartSlab, DIM_FLAG_DONT_DETECT_RESETS, DIM_FLAG_HIDDEN, DIM_FLAG_OBSOLETE, DIM_FLAG_UPDATED } from './chart-slab';
 import type { ChartView } from './chart-view';
 import { completeCycle, CycleResult, CycleState, resetChart, USEC_PER_SEC, widthClass } from './collection';
@@ -81,16 +81,19 @@ export interface DimensionInfo {
   lastCollectedUsec: number;
 }
 
+/** An immutable (id, name) pair; renaming replaces it. */
+export interface DimensionName {
+  readonly id: string;
+  readonly name: string;
+}
+
 /** The owner of a chart: its host keeps the id/name indexes. */
 export interface ChartOwner {
   readonly hostname: string;
   chartNameTaken(name: string, chart: RrdChart): boolean;
   chartRenamed(chart: RrdChart, oldName: string): void;
-}
-
-interface DimensionName {
-  readonly id: string;
-  readonly name: string;
+  /** The (id, name) pair for a dimension, shared between charts where possible. */
+  dimensionName(id: string, name: string): DimensionName;
 }
 
 /** Index lookups go linear below this many dimensions; a Map is built lazily above it. */
@@ -124,7 +127,7 @@ export class RrdChart implements ChartView, CycleState {
   /** @internal */ counterDone = 0;
   /** @internal */ lastCollectedTotal = 0n;
 
-  private readonly dims: DimensionName[] = [];
+  private dims: ReadonlyArray<DimensionName> = [];
   private index: Map<string, number> | null = null;
   private heterogeneousCache: boolean | null = null;
   private readonly historyEntries: number;
@@ -339,17 +342,19 @@ export class RrdChart implements ChartView, CycleState {
     const capacity = dims <= s.capacity ? s.capacity : Math.max(dims, s.capacity + (s.capacity >> 1));
     const next = s.resized(dims, capacity);
     const out: number[] = [];
+    const added: DimensionName[] = [];
     parsed.forEach((p, k) => {
       const d = first + k;
       next.algorithm[d] = p.algorithm;
       next.multiplier[d] = p.multiplier;
       next.divisor[d] = p.divisor;
       next.flags[d] = p.flags;
-      // The same string object for id and name when they are equal: no second copy in memory.
-      this.dims.push({ id: p.id, name: p.name ?? p.id });
+      added.push(this.owner.dimensionName(p.id, p.name ?? p.id));
       if (this.index) this.index.set(p.id, d);
       out.push(d);
     });
+    // concat() sizes the array exactly; it is replaced, never grown in place.
+    this.dims = this.dims.concat(added);
     this.slab = next;
     this.heterogeneousCache = null;
     this.namesVersion = nextNamesVersion();
@@ -361,14 +366,16 @@ export class RrdChart implements ChartView, CycleState {
       throw new RrdError('ERR_RRD_BAD_OPTION', `dimension #${i}: ${describeValue(o)} is not accepted; accepted: an id string or { id, name?, algorithm?, multiplier?, divisor? }`);
     }
     const id = checkId(o.id, 'dimension id');
-    const name = optionalString(o.name, `dimension ${JSON.stringify(id)} name`);
-    const algorithm = algorithmCode(o.algorithm, `dimension ${JSON.stringify(id)} algorithm`);
-    const multiplier = checkFactor(o.multiplier ?? 1, `dimension ${JSON.stringify(id)} multiplier`);
-    const divisor = checkFactor(o.divisor ?? 1, `dimension ${JSON.stringify(id)} divisor`) || 1; // SPEC §1.3: 0 → 1
+    // Labels for error messages are built only for options that are present (this runs per dimension).
+    const what = (key: string) => `dimension ${JSON.stringify(id)} ${key}`;
+    const name = o.name === undefined ? null : optionalString(o.name, what('name'));
+    const algorithm = o.algorithm === undefined ? ALGORITHM_ABSOLUTE : algorithmCode(o.algorithm, what('algorithm'));
+    const multiplier = o.multiplier === undefined ? 1 : checkFactor(o.multiplier, what('multiplier'));
+    const divisor = o.divisor === undefined ? 1 : checkFactor(o.divisor, what('divisor')) || 1; // SPEC §1.3: 0 → 1
     let flags = 0;
-    if (optionalBoolean(o.hidden, `dimension ${JSON.stringify(id)} hidden`, false)) flags |= DIM_FLAG_HIDDEN;
-    if (optionalBoolean(o.obsolete, `dimension ${JSON.stringify(id)} obsolete`, false)) flags |= DIM_FLAG_OBSOLETE;
-    if (!optionalBoolean(o.detectResets, `dimension ${JSON.stringify(id)} detectResets`, true)) flags |= DIM_FLAG_DONT_DETECT_RESETS;
+    if (o.hidden !== undefined && optionalBoolean(o.hidden, what('hidden'), false)) flags |= DIM_FLAG_HIDDEN;
+    if (o.obsolete !== undefined && optionalBoolean(o.obsolete, what('obsolete'), false)) flags |= DIM_FLAG_OBSOLETE;
+    if (o.detectResets !== undefined && !optionalBoolean(o.detectResets, what('detectResets'), true)) flags |= DIM_FLAG_DONT_DETECT_RESETS;
     return { id, name, algorithm, multiplier, divisor, flags };
   }
 
@@ -389,7 +396,9 @@ export class RrdChart implements ChartView, CycleState {
     const n = optionalString(name, `dimension ${JSON.stringify(this.dims[d].id)} name`);
     if (n === null) throw new RrdError('ERR_RRD_BAD_OPTION', `dimension ${JSON.stringify(this.dims[d].id)} name: ${describeValue(name)} is not accepted; accepted: a non-empty string`);
     if (n === this.dims[d].name) return;
-    this.dims[d] = { id: this.dims[d].id, name: n };
+    const dims = this.dims.slice();
+    dims[d] = this.owner.dimensionName(dims[d].id, n);
+    this.dims = dims;
     this.namesVersion = nextNamesVersion();
   }
 

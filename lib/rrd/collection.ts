@@ -98,30 +98,37 @@ export function resetChart(st: CycleState): void {
 
 /** The end of every cycle: remember the raw values, carry increments over, clear the per-cycle state. */
 function finishDimensions(s: ChartSlab, calc: Float64Array | null, firstEntry: boolean): void {
+  const flags = s.flags;
+  const collected = s.collectedValue;
+  const lastValue = s.lastCollectedValue;
+  const lastCalc = s.lastCalculated;
+  const alg = s.algorithm;
   for (let d = 0; d < s.dims; d++) {
-    const f = s.flags[d];
+    const f = flags[d];
     if (!(f & DIM_FLAG_UPDATED)) continue;
-    s.lastCollectedValue[d] = s.collectedValue[d];
+    lastValue[d] = collected[d];
     if (calc) {
-      if (s.algorithm[d] === ALGORITHM_INCREMENTAL) {
-        if (!firstEntry) s.lastCalculated[d] += calc[d];
-      } else s.lastCalculated[d] = calc[d];
+      if (alg[d] === ALGORITHM_INCREMENTAL) {
+        if (!firstEntry) lastCalc[d] += calc[d];
+      } else lastCalc[d] = calc[d];
     }
-    s.collectedValue[d] = 0n;
+    collected[d] = 0n;
     // A dimension that is collected is not obsolete (the reference logs and clears the flag).
-    s.flags[d] = f & ~(DIM_FLAG_UPDATED | DIM_FLAG_OBSOLETE);
+    flags[d] = f & ~(DIM_FLAG_UPDATED | DIM_FLAG_OBSOLETE);
   }
 }
 
 /**
  * Empty slots for the time a restored chart was not collected (netdata rrdset_done_fill_the_gap), with the
- * counter advanced too (the reference forgot it, so an unwrapped ring lost its oldest points' times).
+ * counter advanced too (the reference forgot it, so an unwrapped ring lost its oldest points' times). The
+ * newest boundary is left to the cycle, which stores it empty but splits increments at it, so only the part
+ * of an increment after it is carried over.
  */
 function fillTheGap(st: CycleState, now: number): void {
   const s = st.slab;
   const ueUs = st.updateEvery * USEC_PER_SEC;
   const entries = s.entries;
-  const c = Math.min(entries, Math.floor((now - s.meta[META_LAST_UPDATED] * USEC_PER_SEC) / ueUs));
+  const c = Math.min(entries, Math.floor((now - s.meta[META_LAST_UPDATED] * USEC_PER_SEC) / ueUs)) - 1;
   if (c <= 0) return;
   let cur = s.meta[META_CURRENT_ENTRY];
   for (let i = 0; i < c; i++) {
@@ -135,21 +142,27 @@ function fillTheGap(st: CycleState, now: number): void {
 
 /** Per-dimension value of this collection before interpolation (first phase of rrdset_done). */
 function calculate(s: ChartSlab, calc: Float64Array, resetFlags: Uint8Array, total: bigint, lastTotal: bigint): void {
+  const flags = s.flags;
+  const collected = s.collectedValue;
+  const alg = s.algorithm;
+  const mul = s.multiplier;
+  const div = s.divisor;
+  const counter = s.collectionsCounter;
   for (let d = 0; d < s.dims; d++) {
     calc[d] = 0;
     resetFlags[d] = 0;
-    const f = s.flags[d];
+    const f = flags[d];
     if (!(f & DIM_FLAG_UPDATED)) continue;
-    const cur = s.collectedValue[d];
-    switch (s.algorithm[d]) {
+    const cur = collected[d];
+    switch (alg[d]) {
       case ALGORITHM_ABSOLUTE:
-        calc[d] = (Number(cur) * s.multiplier[d]) / s.divisor[d];
+        calc[d] = (Number(cur) * mul[d]) / div[d];
         break;
       case ALGORITHM_PCENT_OVER_ROW_TOTAL:
         calc[d] = total === 0n ? 0 : (100 * Number(cur)) / Number(total);
         break;
       case ALGORITHM_INCREMENTAL: {
-        if (s.collectionsCounter[d] <= 1) break; // the first collection only gives a base value
+        if (counter[d] <= 1) break; // the first collection only gives a base value
         const ulast = BigInt.asUintN(64, s.lastCollectedValue[d]);
         const ucur = BigInt.asUintN(64, cur);
         let delta: bigint;
@@ -158,11 +171,11 @@ function calculate(s: ChartSlab, calc: Float64Array, resetFlags: Uint8Array, tot
           if (!(f & DIM_FLAG_DONT_DETECT_RESETS)) resetFlags[d] = 1;
           delta = BigInt.asUintN(64, WRAP_CAPS[s.maxClass[d]] - ulast + ucur + 1n);
         } else delta = ucur - ulast;
-        calc[d] = (Number(delta) * s.multiplier[d]) / s.divisor[d];
+        calc[d] = (Number(delta) * mul[d]) / div[d];
         break;
       }
       case ALGORITHM_PCENT_OVER_DIFF_TOTAL: {
-        if (s.collectionsCounter[d] <= 1) break;
+        if (counter[d] <= 1) break;
         let last = s.lastCollectedValue[d];
         if (last > cur) {
           // The reference restarts the increment from the new value: this point's share is 0.
@@ -264,8 +277,10 @@ export function completeCycle(st: CycleState, now: number, kernel: NumericKernel
     const a = s.algorithm[d];
     needTotal = a === ALGORITHM_PCENT_OVER_ROW_TOTAL || a === ALGORITHM_PCENT_OVER_DIFF_TOTAL;
   }
+  const flags = s.flags;
   if (needTotal) {
-    for (let d = 0; d < dims; d++) if (s.flags[d] & DIM_FLAG_UPDATED) total = BigInt.asIntN(64, total + s.collectedValue[d]);
+    const collected = s.collectedValue;
+    for (let d = 0; d < dims; d++) if (flags[d] & DIM_FLAG_UPDATED) total = BigInt.asIntN(64, total + collected[d]);
   }
   calculate(s, calc, resetFlags, total, st.lastCollectedTotal);
 
@@ -278,22 +293,26 @@ export function completeCycle(st: CycleState, now: number, kernel: NumericKernel
   const gap = st.gapThreshold;
   const dimValues = values.subarray(0, dims);
   const dimWords = words.subarray(0, dims);
+  const alg = s.algorithm;
+  const lastCalc = s.lastCalculated;
+  const counter = s.collectionsCounter;
+  const ring = s.ring;
 
   for (; next <= now; incrementalFrom = next, next += ueUs, iterations--) {
     for (let d = 0; d < dims; d++) {
       let v: number;
-      if (s.algorithm[d] === ALGORITHM_INCREMENTAL) {
+      if (alg[d] === ALGORITHM_INCREMENTAL) {
         // This boundary's share of the increment since the previous boundary, as a per-second rate.
         v = (calc[d] * (next - incrementalFrom)) / (now - incrementalFrom);
         calc[d] -= v;
-        v += s.lastCalculated[d];
-        s.lastCalculated[d] = 0;
+        v += lastCalc[d];
+        lastCalc[d] = 0;
         v /= ue;
       } else if (iterations === 1) {
         v = calc[d];
       } else {
         // A missed point: on the line from the previous collection to this one.
-        v = ((calc[d] - s.lastCalculated[d]) * (next - lastCollect)) / span + s.lastCalculated[d];
+        v = ((calc[d] - lastCalc[d]) * (next - lastCollect)) / span + lastCalc[d];
       }
       values[d] = v;
     }
@@ -301,12 +320,12 @@ export function completeCycle(st: CycleState, now: number, kernel: NumericKernel
     if (storable) kernel.packInto(dimValues, SN_EXISTS, dimWords);
     for (let d = 0; d < dims; d++) {
       let w = 0;
-      if (storable && s.flags[d] & DIM_FLAG_UPDATED && s.collectionsCounter[d] > 1) {
+      if (storable && flags[d] & DIM_FLAG_UPDATED && counter[d] > 1) {
         w = words[d];
         // Same packing with SN_EXISTS_RESET instead of SN_EXISTS (SPEC §2.1: only the flag bits differ).
         if (resetFlags[d]) w = ((w & ~SN_EXISTS) | SN_EXISTS_RESET) >>> 0;
       }
-      s.ring[d * entries + cur] = w;
+      ring[d * entries + cur] = w;
     }
     // The RESET flag marks only the first point after the wrap.
     resetFlags.fill(0, 0, dims);

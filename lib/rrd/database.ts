@@ -32,7 +32,8 @@ export const DEFAULT_GAP_WHEN_LOST_ITERATIONS_ABOVE = 1;
 export class RrdDatabase {
   readonly localhost: RrdHost;
   readonly defaults: ChartDefaults;
-  private readonly kernel: NumericKernel;
+  /** The numeric kernel that packs this database's storage numbers. */
+  readonly kernel: NumericKernel;
   // localhost first, then children newest first (SPEC §1.7).
   private readonly list: RrdHost[];
   private readonly byKey = new Map<string, RrdHost>();

@@ -1,6 +1,6 @@
 // A host (netdata RRDHOST, SPEC §1.1) and its charts, newest first (SPEC §1.7).
 import type { NumericKernel } from '../kernels/types';
-import { ChartDefaults, ChartOptions, ChartOwner, RrdChart } from './chart';
+import { ChartDefaults, ChartOptions, ChartOwner, DimensionName, RrdChart } from './chart';
 import { describeValue, RrdError } from './errors';
 import { MemoryMode } from './memory-mode';
 import { nextNamesVersion } from './names-version';
@@ -32,6 +32,9 @@ function stringOption(v: unknown, what: string, dflt: string): string {
   throw new RrdError('ERR_RRD_BAD_OPTION', `${what}: ${describeValue(v)} is not accepted; accepted: a string`);
 }
 
+/** Bound on the distinct dimension ids kept as flyweights per host. */
+const SHARED_NAMES_MAX = 65536;
+
 export class RrdHost implements ChartOwner {
   private name: string;
   private hostTags: string | null;
@@ -45,6 +48,9 @@ export class RrdHost implements ChartOwner {
   private newestFirst: RrdChart[] | null = null;
   private readonly byId = new Map<string, RrdChart>();
   private readonly byName = new Map<string, RrdChart>();
+  // Flyweights of (id, id) pairs: dimension ids repeat across charts ("user", "in", "dim_7"), and a million
+  // dimensions should not mean a million identical objects.
+  private readonly sharedNames = new Map<string, DimensionName>();
 
   constructor(options: HostOptions, readonly isLocalhost: boolean, defaults: ChartDefaults, private readonly kernel: NumericKernel) {
     if (options === null || typeof options !== 'object') throw new RrdError('ERR_RRD_BAD_OPTION', `host options: ${describeValue(options)} is not accepted; accepted: an object with at least { hostname }`);
@@ -123,6 +129,17 @@ export class RrdHost implements ChartOwner {
     this.created.splice(this.created.indexOf(c), 1);
     this.newestFirst = null;
     return true;
+  }
+
+  /** @internal ChartOwner */
+  dimensionName(id: string, name: string): DimensionName {
+    if (id !== name) return { id, name };
+    let n = this.sharedNames.get(id);
+    if (n === undefined) {
+      n = Object.freeze({ id, name: id });
+      if (this.sharedNames.size < SHARED_NAMES_MAX) this.sharedNames.set(id, n);
+    }
+    return n;
   }
 
   /** @internal ChartOwner */

@@ -88,8 +88,12 @@ export function restoreChart(c: RestoreTarget, state: RestoreState): void {
       }
     }
   }
-  const lcv: bigint[] = new Array(dims).fill(0n);
-  if (state.lastCollectedValue !== undefined) perDim(id, 'lastCollectedValue', state.lastCollectedValue, dims, (x, d) => (lcv[d] = toInt64(x, `restore of chart ${JSON.stringify(id)}: lastCollectedValue[${d}]`)));
+  let lcv = new BigInt64Array(dims);
+  if (state.lastCollectedValue instanceof BigInt64Array) {
+    // Already int64: only the length needs checking.
+    if (state.lastCollectedValue.length !== dims) throw bad(id, 'lastCollectedValue length', state.lastCollectedValue.length, `${dims} (one per dimension) or a single value`);
+    lcv = state.lastCollectedValue;
+  } else if (state.lastCollectedValue !== undefined) perDim(id, 'lastCollectedValue', state.lastCollectedValue, dims, (x, d) => (lcv[d] = toInt64(x, `restore of chart ${JSON.stringify(id)}: lastCollectedValue[${d}]`)));
   const lct = new Float64Array(dims);
   if (state.lastCollectedTime !== undefined) perDim(id, 'lastCollectedTime', state.lastCollectedTime, dims, (x, d) => (lct[d] = int(id, `lastCollectedTime[${d}]`, x, 0, Number.MAX_SAFE_INTEGER / USEC_PER_SEC)));
   const usec = new Uint32Array(dims);
@@ -102,16 +106,19 @@ export function restoreChart(c: RestoreTarget, state: RestoreState): void {
   s.meta[META_CURRENT_ENTRY] = currentEntry;
   s.meta[META_COUNTER] = counter;
   s.meta[META_LAST_UPDATED] = lastUpdated;
+  // Bulk writes through transient views: a restored chart that is only exported keeps few views.
+  const flags = s.transient('flags');
+  const maxClass = s.transient('maxClass');
   for (let d = 0; d < dims; d++) {
-    s.lastCollectedValue[d] = lcv[d];
-    s.collectedValue[d] = 0n;
-    s.lastCollectedTime[d] = lct[d];
-    s.lastCollectedUsec[d] = usec[d];
-    s.collectionsCounter[d] = cc[d];
-    s.lastCalculated[d] = 0;
-    s.flags[d] &= ~DIM_FLAG_UPDATED;
-    s.maxClass[d] = widthClass(lcv[d]);
+    flags[d] &= ~DIM_FLAG_UPDATED;
+    maxClass[d] = widthClass(lcv[d]);
   }
+  s.lastCollectedValue.set(lcv);
+  s.lastCollectedTime.set(lct);
+  s.transient('lastCollectedUsec').set(usec);
+  s.transient('collectionsCounter').set(cc);
+  s.transient('collectedValue').fill(0n);
+  s.transient('lastCalculated').fill(0);
   c.lastCollectedUs = lastCollectedUs;
   c.lastCollectedTotal = 0n;
   // counter_done = 0: the next cycle fills the gap since lastUpdated and stores nothing (SPEC §1.5).

@@ -6,38 +6,55 @@ const CH_0 = 0x30;
 const CH_MINUS = 0x2d;
 const CH_DOT = 0x2e;
 
+// "00".."99" as byte pairs: two digits per division.
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = CH_0 + Math.floor(i / 10);
+  PAIRS[2 * i + 1] = CH_0 + (i % 10);
+}
+
+/** Number of decimal digits of an integer 0 <= x < 2^32. */
+function digitCount32(x: number): number {
+  if (x < 100000) {
+    if (x < 100) return x < 10 ? 1 : 2;
+    return x < 1000 ? 3 : x < 10000 ? 4 : 5;
+  }
+  if (x < 10000000) return x < 1000000 ? 6 : 7;
+  return x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
+}
+
+/** Writes the digits of x (0 <= x < 2^32) right-aligned so that they end at `end`. */
+function writeDigitsBackwards(out: Uint8Array, end: number, x: number, count: number): void {
+  let p = end;
+  while (count >= 2) {
+    const q = (x / 100) >>> 0;
+    const r = (x - q * 100) << 1;
+    out[--p] = PAIRS[r + 1];
+    out[--p] = PAIRS[r];
+    x = q;
+    count -= 2;
+  }
+  if (count === 1) out[--p] = CH_0 + x;
+}
+
 /** Writes the decimal digits of a non-negative integer below 2^53 held in a double. */
 export function writeUnsignedSafe(out: Uint8Array, pos: number, v: number): number {
   if (v < 4294967296) {
-    let x = v >>> 0;
-    // Count digits first so the bytes can be written right to left in place.
-    let len = 1;
-    for (let t = x; t >= 10; t = (t / 10) >>> 0) len++;
-    let p = pos + len;
-    do {
-      const q = (x / 10) >>> 0;
-      out[--p] = CH_0 + (x - q * 10);
-      x = q;
-    } while (x !== 0);
+    const len = digitCount32(v);
+    writeDigitsBackwards(out, pos + len, v >>> 0, len);
     return pos + len;
   }
   // Split into a high part and the last 9 digits; both stay exact in doubles below 2^53.
-  const hi = Math.floor(v / 1e9);
+  let hi = Math.floor(v / 1e9);
   let lo = v - hi * 1e9;
-  let h = hi;
-  if (lo < 0) { h -= 1; lo += 1e9; } else if (lo >= 1e9) { h += 1; lo -= 1e9; }
-  pos = writeUnsignedSafe(out, pos, h);
+  if (lo < 0) { hi -= 1; lo += 1e9; } else if (lo >= 1e9) { hi += 1; lo -= 1e9; }
+  pos = writeUnsignedSafe(out, pos, hi);
   return writeFixedDigits(out, pos, lo >>> 0, 9);
 }
 
 /** Writes exactly `width` digits of x (0 <= x < 10^width, width <= 9), zero padded. */
 export function writeFixedDigits(out: Uint8Array, pos: number, x: number, width: number): number {
-  let p = pos + width;
-  for (let i = 0; i < width; i++) {
-    const q = (x / 10) >>> 0;
-    out[--p] = CH_0 + (x - q * 10);
-    x = q;
-  }
+  writeDigitsBackwards(out, pos + width, x, width);
   return pos + width;
 }
 

@@ -8,10 +8,16 @@ const u32 = new Uint32Array(f64.buffer);
 const HALF_ULP = new Float64Array(2048);
 for (let k = 1; k < 2047; k++) HALF_ULP[k] = 2 ** (k - 1023 - 53);
 
-/** Half an ulp of a positive normal double (0 for subnormals: callers never pass them). */
+/**
+ * Distance from a positive normal double d to the nearer of the two rounding midpoints around it
+ * (0 for subnormals: callers never pass them): half an ulp, or a quarter of the ulp above when d
+ * is a power of two (the doubles below it are twice as dense).
+ */
 export function halfUlp(d: number): number {
   f64[0] = d;
-  return HALF_ULP[(u32[1] >>> 20) & 0x7ff];
+  const hi = u32[1];
+  const h = HALF_ULP[(hi >>> 20) & 0x7ff];
+  return (hi & 0xfffff) === 0 && u32[0] === 0 ? h * 0.5 : h;
 }
 
 const SPLITTER = 134217729; // 2^27 + 1, Veltkamp

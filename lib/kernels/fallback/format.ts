@@ -9,7 +9,7 @@ import {
   FMT_STATUS_REQUEST_FULL, FMT_TS_FIRST, FormatKernel, META_DIMS, META_ENTRIES, META_LENGTH,
 } from '../types';
 import { alignWindow, writeDimValue } from './value-calc';
-import { writeInt64, writeUint64Time } from './decimal';
+import { writeInt64, writeUint64Time, writeUnsignedSafe } from './decimal';
 
 /** |tv_sec| beyond this cannot come from a struct timeval (and would not fit int64): such dims are skipped. */
 const TIME_LIMIT = 9.2e18;
@@ -22,14 +22,47 @@ const valueBuf = new Uint8Array(128);
 const timeBuf = new Uint8Array(32);
 const alignedWindow = new Float64Array(2);
 
-/** Copies src[s, e) to out at pos; short segments are faster with a loop than with subarray + set. */
+/** Copies src[s, e) to out at pos (short runs: a loop beats subarray + set). */
 function put(out: Uint8Array, pos: number, src: Uint8Array, s: number, e: number): number {
-  if (e - s > 48) {
-    out.set(src.subarray(s, e), pos);
-    return pos + (e - s);
+  while (s < e) out[pos++] = src[s++] as number;
+  return pos;
+}
+
+/** Segments longer than this are copied with set() from a view made once per call, not per line. */
+const LONG_SEGMENT = 32;
+
+/** Copies a constant segment: `view` (non-null for long segments) or the loop. */
+function putSeg(out: Uint8Array, pos: number, view: Uint8Array | null, src: Uint8Array, s: number, e: number): number {
+  if (view !== null) {
+    out.set(view, pos);
+    return pos + view.length;
   }
   while (s < e) out[pos++] = src[s++] as number;
   return pos;
+}
+
+function segView(tpl: Uint8Array, s: number, e: number): Uint8Array | null {
+  return e - s > LONG_SEGMENT ? tpl.subarray(s, e) : null;
+}
+
+/** Little-endian platforms can read an int64 as two int32 without making a BigInt. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO_32 = 4294967296;
+
+/** "%lld" of lcv[d], without allocating a BigInt when |value| < 2^53. */
+function writeCollected(out: Uint8Array, pos: number, lcv: BigInt64Array, words: Int32Array | null, d: number): number {
+  if (words !== null) {
+    const hi = words[2 * d + 1] as number;
+    if (hi >= -0x200000 && hi < 0x200000) {
+      const v = hi * TWO_32 + ((words[2 * d] as number) >>> 0);
+      if (v < 0) {
+        out[pos++] = 0x2d;
+        return writeUnsignedSafe(out, pos, -v);
+      }
+      return writeUnsignedSafe(out, pos, v);
+    }
+  }
+  return writeInt64(out, pos, lcv[d] as bigint);
 }
 
 /** "%d" of a non-negative int (an HTTP Content-Length). */
@@ -80,6 +113,10 @@ export function formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ri
   const rqhS = idx[2 * FMT_SEG_REQ_HEAD] as number, rqhE = idx[2 * FMT_SEG_REQ_HEAD + 1] as number;
   const rqsS = idx[2 * FMT_SEG_REQ_SEP] as number, rqsE = idx[2 * FMT_SEG_REQ_SEP + 1] as number;
   const fixed = (leadE - leadS) + (adE - adS) + (midE - midS) + (tailE - tailS);
+  const leadV = segView(tpl, leadS, leadE);
+  const tailV = segView(tpl, tailS, tailE);
+  const rqhV = segView(tpl, rqhS, rqhE);
+  const words = collected && LITTLE_ENDIAN ? new Int32Array(lcv.buffer, lcv.byteOffset, 2 * dims) : null;
   const tsFirst = (flags & FMT_TS_FIRST) !== 0;
   const header = (flags & FMT_HTTP_HEADER) !== 0;
   const batch = (flags & FMT_BATCH) !== 0;
@@ -93,6 +130,7 @@ export function formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ri
   if (records && !(Number.isInteger(recCount) && recCount >= 0)) return FMT_STATUS_BAD_INPUT;
 
   let timeLen = 0;
+  let lastTime = NaN;
   let alignedAfter = 0;
   let alignedBefore = 0;
   if (!collected) {
@@ -114,8 +152,12 @@ export function formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ri
     if (!(t >= since) || !isTime(t)) continue;
     let valueLen: number;
     if (collected) {
-      valueLen = writeInt64(valueBuf, 0, lcv[d] as bigint);
-      timeLen = writeUint64Time(timeBuf, 0, Math.trunc(t) + 0);
+      valueLen = writeCollected(valueBuf, 0, lcv, words, d);
+      // Dimensions of a chart are usually collected in the same second: print it once.
+      if (t !== lastTime) {
+        timeLen = writeUint64Time(timeBuf, 0, Math.trunc(t) + 0);
+        lastTime = t;
+      }
     } else {
       valueLen = writeDimValue(ring, d * entries, meta, alignedAfter, alignedBefore, sum, valueBuf, 0);
       if (valueLen < 0) continue; // NaN: nothing is sent (SPEC §4.1)
@@ -134,7 +176,7 @@ export function formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ri
     if (records && (recCount + 1) * 3 > recs.length) { status = FMT_STATUS_RECORDS_FULL; break; }
     const start = pos;
     if (header) {
-      pos = put(out, pos, tpl, rqhS, rqhE);
+      pos = putSeg(out, pos, rqhV, tpl, rqhS, rqhE);
       pos = putUint(out, pos, bodyLen);
       pos = put(out, pos, tpl, rqsS, rqsE);
     }
@@ -143,7 +185,7 @@ export function formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ri
       reqPoints++;
       reqBytes += bodyLen + 1;
     }
-    pos = put(out, pos, tpl, leadS, leadE);
+    pos = putSeg(out, pos, leadV, tpl, leadS, leadE);
     pos = put(out, pos, tpl, dimS, dimE);
     pos = put(out, pos, tpl, adS, adE);
     if (tsFirst) {
@@ -155,7 +197,7 @@ export function formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ri
       pos = put(out, pos, tpl, midS, midE);
       pos = put(out, pos, timeBuf, 0, timeLen);
     }
-    pos = put(out, pos, tpl, tailS, tailE);
+    pos = putSeg(out, pos, tailV, tpl, tailS, tailE);
     if (records) {
       recs[recCount * 3] = start;
       recs[recCount * 3 + 1] = pos;

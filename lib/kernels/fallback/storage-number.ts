@@ -1,9 +1,11 @@
 // Storage numbers (SPEC §2.1-§2.4) with fast double paths that are provably identical to the
 // emulated long double of sn-exact.ts, falling back to it whenever a decision is too close to call.
 import { SN_FLAGS_MASK, SN_EXISTS_100 } from '../types';
-import { packExact, unpackExactDouble } from './sn-exact';
+import { packExact } from './sn-exact';
+import { R3, softUnpack, softToDouble } from './ld-soft';
 import { halfUlp, productResidual } from './float-tools';
 import { units7ToString } from './decimal';
+import { slowPathStats } from './slow-path-stats';
 
 /** 10^i and 100^i as exact doubles. */
 export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14];
@@ -106,6 +108,7 @@ function packFastCore(value: number, flags: number): number {
 export function packFast(value: number, flags: number): number {
   const w = packFastCore(value, flags);
   if (w !== SLOW) return w;
+  slowPathStats.pack++;
   const exact = packExact(value, flags);
   row1Flag = exact.row1;
   return exact.word;
@@ -135,7 +138,11 @@ export function unpackFast(word: number): number {
     const p = POW10[m];
     v = n / p;
     const slack = halfUlp(v) * p - Math.abs(productResidual(v, p, n));
-    if (!(slack > n * 2 ** -60)) return unpackExactDouble(w); // n * 2^-60 >= d * p * 2^-61
+    if (!(slack > n * 2 ** -60)) { // n * 2^-60 >= d * p * 2^-61
+      slowPathStats.unpack++;
+      softUnpack(R3, w);
+      return softToDouble(R3); // always in the normal range here (1e-7 <= |value| < 2^24)
+    }
   }
   return w >= 0x80000000 ? -v : v;
 }

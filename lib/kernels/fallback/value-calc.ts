@@ -8,10 +8,12 @@ import {
   META_ENTRIES, META_CURRENT_ENTRY, META_COUNTER, META_LAST_UPDATED, META_UPDATE_EVERY,
 } from '../types';
 import { LD, LD_ZERO, ldAdd, ldDivInt, ldToDouble } from './ld80';
+import { REG, R0, R1, SMALL_MAX, softAdd, softDivSmall, softUnpack, softUnits7, softToDouble, softToLD, softFromLD } from './ld-soft';
 import { ldToF7 } from './ld-print';
 import { unpackExact } from './sn-exact';
 import { halfUlp, productResidual } from './float-tools';
 import { writeUnits7, writeAscii } from './decimal';
+import { slowPathStats } from './slow-path-stats';
 
 /** Oldest time of the ring, one ue before its oldest slot (SPEC §1.4). */
 export function firstTime(meta: Float64Array): number {
@@ -79,10 +81,9 @@ for (let i = 0; i < 32; i++) {
 const TWO53 = 2 ** 53;
 const TWO_M64 = 2 ** -64;
 
-// Results of the last walk (module scratch: no allocation per dimension).
-let walkK = 0;
-let walkAbs = 0;
-let walkCount = 0;
+// Results of the last walk: [K, sum |K_i|, count]. A typed array, because module-level `let`
+// doubles would be boxed on every store.
+const walk = new Float64Array(3);
 
 /** Walks slots slot(after)..slot(before) forward (SPEC §1.4 query), summing exact units. */
 function walkUnits(ring: Uint32Array, offset: number, meta: Float64Array, after: number, before: number): void {
@@ -104,9 +105,9 @@ function walkUnits(ring: Uint32Array, offset: number, meta: Float64Array, after:
     s++;
     if (s >= entries) s = 0;
   }
-  walkK = k;
-  walkAbs = abs;
-  walkCount = count;
+  walk[0] = k;
+  walk[1] = abs;
+  walk[2] = count;
 }
 
 /*
@@ -158,16 +159,46 @@ export function dimValueExact(ring: Uint32Array, offset: number, meta: Float64Ar
 }
 
 /**
+ * The same result as dimValueExact in register R0 of ld-soft.ts (fast exact model); false when no
+ * slot exists.
+ */
+function dimValueSoft(ring: Uint32Array, offset: number, meta: Float64Array, alignedAfter: number,
+  alignedBefore: number, sum: boolean): boolean {
+  const entries = meta[META_ENTRIES];
+  let s = timeToSlot(meta, alignedAfter);
+  const stop = timeToSlot(meta, alignedBefore);
+  REG[R0] = 0; REG[R0 + 1] = 0; REG[R0 + 2] = 0; REG[R0 + 3] = 0; // the reference's sum starts at +0.0
+  let count = 0;
+  for (;;) {
+    const w = ring[offset + s];
+    if ((w & 0x07000000) !== 0) {
+      softUnpack(R1, w);
+      softAdd(R0, R0, R1);
+      count++;
+    }
+    if (s === stop) break;
+    s++;
+    if (s >= entries) s = 0;
+  }
+  if (count === 0) return false;
+  if (!sum) {
+    if (count <= SMALL_MAX) softDivSmall(R0, count);
+    else softFromLD(R0, ldDivInt(softToLD(R0), count)); // rings of more than 2^21 slots
+  }
+  return true;
+}
+
+/**
  * Writes "%0.7Lf" of the dimension's value at out[pos..] and returns the new position, or -1 when
  * the value is NaN (no existing slot). The window must come from alignWindow; out needs 64 bytes.
  */
 export function writeDimValue(ring: Uint32Array, offset: number, meta: Float64Array, alignedAfter: number,
   alignedBefore: number, sum: boolean, out: Uint8Array, pos: number): number {
   walkUnits(ring, offset, meta, alignedAfter, alignedBefore);
-  const count = walkCount;
+  const count = walk[2];
   if (count === 0) return -1;
-  const k = walkK;
-  const abs = walkAbs;
+  const k = walk[0];
+  const abs = walk[1];
   if (abs < TWO53) {
     if (abs === 0) return writeUnits7(out, pos, false, 0);
     const b = errorBound(count, abs);
@@ -180,8 +211,11 @@ export function writeDimValue(ring: Uint32Array, offset: number, meta: Float64Ar
       if ((dist < 0 ? -dist : dist) > 2 * b) return writeUnits7(out, pos, k < 0, dist < 0 ? q : q + 1);
     }
   }
-  const v = dimValueExact(ring, offset, meta, alignedAfter, alignedBefore, sum);
-  return v === null ? -1 : writeAscii(out, pos, ldToF7(v));
+  slowPathStats.value++;
+  if (!dimValueSoft(ring, offset, meta, alignedAfter, alignedBefore, sum)) return -1;
+  const units = softUnits7(R0);
+  if (units >= 0) return writeUnits7(out, pos, REG[R0] === 1, units);
+  return writeAscii(out, pos, ldToF7(softToLD(R0))); // 2^53 units or more
 }
 
 /**
@@ -193,10 +227,10 @@ export function writeDimValue(ring: Uint32Array, offset: number, meta: Float64Ar
 export function dimValueDouble(ring: Uint32Array, offset: number, meta: Float64Array, alignedAfter: number,
   alignedBefore: number, sum: boolean): number {
   walkUnits(ring, offset, meta, alignedAfter, alignedBefore);
-  const count = walkCount;
+  const count = walk[2];
   if (count === 0) return NaN;
-  const k = walkK;
-  const abs = walkAbs;
+  const k = walk[0];
+  const abs = walk[1];
   if (abs < TWO53) {
     if (abs === 0) return 0;
     const b = errorBound(count, abs);
@@ -207,6 +241,8 @@ export function dimValueDouble(ring: Uint32Array, offset: number, meta: Float64A
       if (halfUlp(d) * p - Math.abs(productResidual(d, p, mag)) > b) return k < 0 ? -d : d;
     }
   }
-  const v = dimValueExact(ring, offset, meta, alignedAfter, alignedBefore, sum);
-  return v === null ? NaN : ldToDouble(v);
+  slowPathStats.value++;
+  if (!dimValueSoft(ring, offset, meta, alignedAfter, alignedBefore, sum)) return NaN;
+  const d = softToDouble(R0);
+  return d === d ? d : ldToDouble(softToLD(R0)); // outside the normal range
 }

@@ -1,0 +1,163 @@
+// The sink of Prometheus remote write (SPEC §5.13; fixes of §7 rows 3, 5, 7): every queued record is one
+// snappy-compressed WriteRequest (lib/formats/remote-write.ts), POSTed by lib/transport's
+// RemoteWriteClient. The reference rebuilt the request every iteration, sent it once, and on any failure
+// counted everything as lost (an estimate) without retrying. Here, per response:
+// - 2xx: the request's samples are sent;
+// - 5xx, 429 and network failures: retried with exponential backoff and jitter (nextBackoffMs), never sooner
+//   than the server's Retry-After, within this flush's deadline; when the wait would pass the deadline the
+//   flush stops and the request (and everything queued after it) stays queued for the next iteration. The
+//   backoff carries over, so the next iteration does not hammer a server that asked for time. The exporter
+//   counts failed iterations against `buffer on failures` and drops the queue past it (SPEC §5.5 step 11):
+//   that is the retry budget;
+// - any other status (4xx such as 400 for an out-of-order sample, 3xx): the receiver refused this body
+//   itself, retrying cannot help: the request's samples are lost, logged with their count and the first KiB
+//   of the response body, and the flush goes on with the next request.
+import type { HttpResult } from '../../transport/http-client';
+import { nextBackoffMs } from '../../transport/remote-write-client';
+import { ExporterError } from '../errors';
+import type { Logger } from '../logger';
+import type { SendQueue } from '../send-queue';
+import { emptyFlush, FlushResult, Sink, SinkEvents, SinkIoCounters } from '../sink';
+
+/** The part of RemoteWriteClient the sink uses (tests inject fakes). */
+export interface RemoteWritePoster {
+  post(body: Buffer): Promise<HttpResult>;
+  readonly currentDestination: string | null;
+  close(): void;
+}
+
+export interface RemoteWriteSinkOptions {
+  client: RemoteWritePoster;
+  /** The `destination` option, for log lines. */
+  destinationText: string;
+  log: Logger;
+  /** `BACKEND:` or `BACKEND[NAME]:`. */
+  logPrefix: string;
+  events?: SinkEvents;
+  /** First backoff delay and its cap (ms); defaults 500 and 30000. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Injected for tests. */
+  random?: () => number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const REMOTE_WRITE_SINK_NAME = 'prometheus remote write';
+
+const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Response text for a log line: non-printable bytes as spaces (as the reference's discard sample, SPEC §5.9). */
+export function bodySample(body: Buffer): string {
+  return body.toString('latin1').replace(/[^\x20-\x7e]/g, ' ').trimEnd();
+}
+
+export class RemoteWriteSink implements Sink {
+  readonly name = REMOTE_WRITE_SINK_NAME;
+  private io: SinkIoCounters = { reconnects: 0, receivedBytes: 0, receptions: 0 };
+  private connections = 0;
+  /** Consecutive retryable failures of the head request, and when it may be tried again (performance.now ms). */
+  private attempt = 0;
+  private notBefore = 0;
+  private readonly o: Required<Omit<RemoteWriteSinkOptions, 'events'>> & { events: SinkEvents };
+
+  constructor(options: RemoteWriteSinkOptions) {
+    const base = options.backoffBaseMs ?? 500;
+    const max = options.backoffMaxMs ?? 30_000;
+    if (!(Number.isFinite(base) && base >= 0 && Number.isFinite(max) && max >= base)) {
+      throw new ExporterError('ERR_EXPORTER_OPTION', `remote write backoff ${base}..${max} ms is not accepted; accepted: 0 <= backoffBaseMs <= backoffMaxMs (finite)`);
+    }
+    this.o = {
+      ...options,
+      events: options.events ?? {},
+      backoffBaseMs: base,
+      backoffMaxMs: max,
+      random: options.random ?? Math.random,
+      now: options.now ?? (() => performance.now()),
+      sleep: options.sleep ?? realSleep,
+    };
+  }
+
+  get connectedTo(): string | null {
+    return this.o.client.currentDestination;
+  }
+
+  /** Milliseconds until the head request may be retried (0 when it may go now). */
+  get backoffRemainingMs(): number {
+    return Math.max(0, this.notBefore - this.o.now());
+  }
+
+  takeIoCounters(): SinkIoCounters {
+    const r = this.io;
+    this.io = { reconnects: 0, receivedBytes: 0, receptions: 0 };
+    return r;
+  }
+
+  async flush(queue: SendQueue, deadline: number): Promise<FlushResult> {
+    const o = this.o;
+    const r = emptyFlush();
+    for (let b = queue.head; b !== null; b = queue.head) {
+      const rec = b.nextRecord();
+      if (rec === null) break; // a batch without records left is removed by the queue; defensive only
+      let now = o.now();
+      if (this.notBefore > now) {
+        if (this.notBefore >= deadline) {
+          r.failures++;
+          r.error = new ExporterError('ERR_EXPORTER_SEND', `backing off for ${Math.ceil(this.notBefore - now)} ms after ${this.attempt} failed attempt(s); ${queue.metrics} metrics stay buffered`);
+          break;
+        }
+        await o.sleep(this.notBefore - now);
+        now = o.now();
+      }
+      if (now >= deadline) {
+        r.failures++;
+        r.error = new ExporterError('ERR_EXPORTER_SEND', `the send budget ran out with ${queue.bytes} bytes still buffered`);
+        break;
+      }
+      const res = await o.client.post(rec.body);
+      this.countIo(res);
+      if (res.kind === 'success') {
+        r.sentMetrics += queue.takeRecord(b, true);
+        r.sentBytes += rec.body.length;
+        r.successes++;
+        this.attempt = 0;
+        this.notBefore = 0;
+      } else if (res.kind === 'failure') {
+        const points = queue.takeRecord(b, false);
+        r.lostMetrics += points;
+        r.lostBytes += rec.body.length;
+        r.failures++;
+        r.error = res.error;
+        this.attempt = 0;
+        this.notBefore = 0;
+        o.log('error', `${o.logPrefix} ${this.name} backend '${res.destination ?? o.destinationText}' refused a request of ${points} metrics (${rec.body.length} bytes) with HTTP ${res.status}; it is dropped (retrying cannot help). Response: '${bodySample(res.body)}'`);
+      } else {
+        this.attempt++;
+        r.failures++;
+        r.error = res.error;
+        const delay = nextBackoffMs(this.attempt, res.retryAfterMs, o.random, o.backoffBaseMs, o.backoffMaxMs);
+        this.notBefore = o.now() + delay;
+        const why = res.status === null ? res.error.message : `HTTP ${res.status}${res.retryAfterMs !== null ? ` (Retry-After ${res.retryAfterMs} ms)` : ''}`;
+        o.log('error', `${o.logPrefix} failed to write data to database backend '${res.destination ?? o.destinationText}'. Willing to write ${rec.body.length} bytes, wrote 0 bytes: ${why}. Attempt ${this.attempt}, retrying in ${delay} ms.`);
+      }
+    }
+    r.complete = queue.length === 0;
+    return r;
+  }
+
+  async close(): Promise<void> {
+    this.o.client.close();
+  }
+
+  private countIo(res: HttpResult): void {
+    this.io.reconnects += res.attempts;
+    if (res.attempts > 0 && res.status !== null) {
+      this.connections++;
+      this.o.events.onConnected?.({ destination: res.destination ?? this.o.destinationText, attempts: res.attempts, first: this.connections === 1 });
+    }
+    if (res.status !== null) {
+      this.io.receptions++;
+      this.io.receivedBytes += res.body.length;
+    }
+  }
+}
