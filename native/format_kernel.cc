@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "decimal.h"
 #include "value_calc.h"
@@ -18,9 +19,19 @@ constexpr size_t kMetaLength = 6;
 // |tv_sec| beyond this cannot come from a struct timeval (and would not fit int64): such dims are skipped.
 constexpr double kTimeLimit = 9.2e18;
 
-inline uint8_t* Put(uint8_t* p, const uint8_t* tpl, uint32_t s, uint32_t e) {
-  const size_t n = e - s;
-  std::memcpy(p, tpl + s, n);
+// With slack, source and destination both have at least kSlack readable/writable bytes past every run,
+// so a short run is copied as one fixed 32-byte block (two vector moves) instead of a variable-length
+// memcpy call; the bytes written past the run are overwritten by the next run or lie beyond the line.
+// lib/formats/chart-plan.ts pads every template with kSlack bytes for this.
+constexpr size_t kSlack = 32;
+
+template <bool kWithSlack>
+inline uint8_t* Copy(uint8_t* p, const void* src, size_t n) {
+  if (kWithSlack && n <= kSlack) {
+    std::memcpy(p, src, kSlack);
+  } else if (n != 0) {  // an empty template may have no storage at all
+    std::memcpy(p, src, n);
+  }
   return p + n;
 }
 
@@ -72,6 +83,9 @@ int FormatChart(int flags, const FormatArrays& a) {
   if (!IsTime(io[kIoAfter]) || !IsTime(io[kIoBefore])) return kStatusBadInput;
 
   const uint8_t* tpl = a.tpl.data;
+  // Every constant segment ends kSlack bytes before the end of the template (the plan pads it).
+  bool tpl_slack = a.tpl.size >= kSlack;
+  for (int k = 0; k < kSegments && tpl_slack; k++) tpl_slack = idx[2 * k + 1] <= a.tpl.size - kSlack;
   uint8_t* const out = a.out.data;
   const size_t out_size = a.out.size;
   size_t pos = static_cast<size_t>(pos_d);
@@ -96,9 +110,10 @@ int FormatChart(int flags, const FormatArrays& a) {
   if (records && !IsCount(io[kIoRecCount])) return kStatusBadInput;
   size_t rec_count = records ? static_cast<size_t>(io[kIoRecCount]) : 0;
 
-  char value_buf[128];
-  char time_buf[32];
+  char value_buf[128];  // >= kSlack bytes: the fast copy reads a whole block
+  char time_buf[64];    // likewise
   int time_len = 0;
+  double last_time = std::nan("");
   int64_t aligned_after = 0;
   int64_t aligned_before = 0;
   ChartMeta meta{};
@@ -122,7 +137,11 @@ int FormatChart(int flags, const FormatArrays& a) {
     int value_len;
     if (collected) {
       value_len = WriteInt64(value_buf, a.lcv.data[d]);
-      time_len = WriteUint64(time_buf, static_cast<uint64_t>(static_cast<int64_t>(t)));
+      // Dimensions of a chart are usually collected in the same second: print it once.
+      if (!(t == last_time)) {
+        time_len = WriteUint64(time_buf, static_cast<uint64_t>(static_cast<int64_t>(t)));
+        last_time = t;
+      }
     } else {
       value_len = WriteDimValue(a.ring.data + d * entries, meta, aligned_after, aligned_before, sum, value_buf);
       if (value_len < 0) continue;  // NaN: nothing is sent (SPEC §4.1)
@@ -154,34 +173,36 @@ int FormatChart(int flags, const FormatArrays& a) {
       break;
     }
     const size_t start = pos;
-    uint8_t* p = out + pos;
-    if (header) {
-      p = Put(p, tpl, rqh_s, rqh_e);
-      p = PutUint(p, body_len);
-      p = Put(p, tpl, rqs_s, rqs_e);
-    }
     if (batch) {
-      *p++ = req_points == 0 ? '[' : ',';
       req_points += 1;
       req_bytes += static_cast<double>(body_len + 1);
     }
-    p = Put(p, tpl, lead_s, lead_e);
-    p = Put(p, tpl, dim_s, dim_e);
-    p = Put(p, tpl, ad_s, ad_e);
-    if (ts_first) {
-      std::memcpy(p, time_buf, time_len);
-      p += time_len;
-      p = Put(p, tpl, mid_s, mid_e);
-      std::memcpy(p, value_buf, value_len);
-      p += value_len;
-    } else {
-      std::memcpy(p, value_buf, value_len);
-      p += value_len;
-      p = Put(p, tpl, mid_s, mid_e);
-      std::memcpy(p, time_buf, time_len);
-      p += time_len;
-    }
-    p = Put(p, tpl, tail_s, tail_e);
+    const bool first_point = req_points == 1;
+    auto emit = [&](auto with_slack) -> uint8_t* {
+      constexpr bool S = decltype(with_slack)::value;
+      uint8_t* p = out + pos;
+      if (header) {
+        p = Copy<S>(p, tpl + rqh_s, rqh_e - rqh_s);
+        p = PutUint(p, body_len);
+        p = Copy<S>(p, tpl + rqs_s, rqs_e - rqs_s);
+      }
+      if (batch) *p++ = first_point ? '[' : ',';
+      p = Copy<S>(p, tpl + lead_s, lead_e - lead_s);
+      p = Copy<S>(p, tpl + dim_s, dim_e - dim_s);
+      p = Copy<S>(p, tpl + ad_s, ad_e - ad_s);
+      if (ts_first) {
+        p = Copy<S>(p, time_buf, time_len);
+        p = Copy<S>(p, tpl + mid_s, mid_e - mid_s);
+        p = Copy<S>(p, value_buf, value_len);
+      } else {
+        p = Copy<S>(p, value_buf, value_len);
+        p = Copy<S>(p, tpl + mid_s, mid_e - mid_s);
+        p = Copy<S>(p, time_buf, time_len);
+      }
+      return Copy<S>(p, tpl + tail_s, tail_e - tail_s);
+    };
+    const bool slack = tpl_slack && dim_e + kSlack <= a.tpl.size && line_len + kSlack <= out_size - pos;
+    uint8_t* p = slack ? emit(std::true_type{}) : emit(std::false_type{});
     pos = static_cast<size_t>(p - out);
     if (records) {
       a.recs.data[rec_count * 3] = static_cast<double>(start);

@@ -19,7 +19,9 @@
 
 #include "wide_int.h"
 
-#if (defined(__x86_64__) || defined(_M_X64)) && defined(LDBL_MANT_DIG) && LDBL_MANT_DIG == 64
+// RRDB_NO_X87_LD builds the soft-only configuration of arm64 / MSVC on an x86-64 machine (porting check).
+#if !defined(RRDB_NO_X87_LD) && (defined(__x86_64__) || defined(_M_X64)) && defined(LDBL_MANT_DIG) && \
+    LDBL_MANT_DIG == 64
 #define RRDB_HAVE_X87_LD 1
 #else
 #define RRDB_HAVE_X87_LD 0

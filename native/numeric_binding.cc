@@ -31,12 +31,13 @@ void Throw(Napi::Env env, bool range, const std::string& message) {
   }
 }
 
+// Raw N-API calls where node-addon-api would make several per argument (type check, then value):
+// these arguments are unwrapped on every call, and a call should cost little more than the work.
 bool GetNumber(const Napi::CallbackInfo& info, size_t i, const char* name, double* out) {
-  if (i >= info.Length() || !info[i].IsNumber()) {
+  if (i >= info.Length() || napi_get_value_double(info.Env(), info[i], out) != napi_ok) {
     Throw(info.Env(), false, std::string(name) + " must be a number");
     return false;
   }
-  *out = info[i].As<Napi::Number>().DoubleValue();
   return true;
 }
 
@@ -80,15 +81,27 @@ struct View {
 template <class T>
 bool GetTyped(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type,
               const char* type_name, View<T>* out) {
-  if (i >= info.Length() || !info[i].IsTypedArray() ||
-      info[i].As<Napi::TypedArray>().TypedArrayType() != type) {
+  napi_typedarray_type actual;
+  size_t length = 0;
+  void* data = nullptr;
+  // One call gives type, length and the element pointer (already adjusted by the byte offset); it
+  // fails without throwing when the value is not a typed array.
+  if (i >= info.Length() ||
+      napi_get_typedarray_info(info.Env(), info[i], &actual, &length, &data, nullptr, nullptr) != napi_ok ||
+      actual != type) {
     Throw(info.Env(), false, std::string(name) + " must be a " + type_name);
     return false;
   }
-  Napi::TypedArrayOf<T> a = info[i].As<Napi::TypedArrayOf<T>>();
-  out->data = a.Data();
-  out->length = a.ElementLength();
+  out->data = static_cast<T*>(data);
+  out->length = length;
   return true;
+}
+
+/** The printed numbers are ASCII: latin1 skips the UTF-8 decoding of napi_create_string_utf8. */
+Napi::Value Latin1(Napi::Env env, const char* text, int len) {
+  napi_value v;
+  if (napi_create_string_latin1(env, text, static_cast<size_t>(len), &v) != napi_ok) return Napi::Value();
+  return Napi::Value(env, v);
 }
 
 /** meta + ring checks needed for memory safety; returns the chart metadata. */
@@ -164,7 +177,7 @@ Napi::Value UnpackTextJs(const Napi::CallbackInfo& info) {
   if (!GetUint32(info, 0, "word", &w)) return Napi::Value();
   char buf[kLdF7SmallLen];
   const int len = UnpackText(w, buf);
-  return Napi::String::New(info.Env(), buf, static_cast<size_t>(len));
+  return Latin1(info.Env(), buf, len);
 }
 
 // storedValue(ring, offset, meta, after, before, sum, ts): text or null; ts[0], ts[1] = first/last
@@ -201,7 +214,7 @@ Napi::Value StoredValue(const Napi::CallbackInfo& info) {
   char buf[64];
   const int len = WriteDimValue(ring.data + offset, m, a, b, sum, buf);
   if (len < 0) return info.Env().Null();
-  return Napi::String::New(info.Env(), buf, static_cast<size_t>(len));
+  return Latin1(info.Env(), buf, len);
 }
 
 // storedValuesInto(ring, meta, after, before, sum, out): out[d] = value of dimension d (nearest double,
@@ -289,7 +302,7 @@ void RegisterNumeric(Napi::Env env, Napi::Object exports) {
   exports.Set("_ldSelfTest", Napi::Function::New(env, LdSelfTestJs, "_ldSelfTest"));
   exports.Set("_valueSelfTest", Napi::Function::New(env, ValueSelfTestJs, "_valueSelfTest"));
   exports.Set("_setPaths", Napi::Function::New(env, SetPaths, "_setPaths"));
-  exports.Set("hardwareLongDouble", Napi::Boolean::New(env, RRDB_HAVE_X87_LD != 0));
+  exports.Set("hardwareLongDouble", Napi::Boolean::New(env, X87Usable()));
 }
 
 }  // namespace rrdb

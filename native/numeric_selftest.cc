@@ -41,14 +41,6 @@ double BitsDouble(uint64_t b) {
   return d;
 }
 
-std::string Describe(const Ld& v) {
-  char buf[96];
-  if (v.IsNaN()) return "nan";
-  if (v.IsInf()) return v.neg ? "-inf" : "inf";
-  std::snprintf(buf, sizeof buf, "%s0x%016" PRIx64 "p%d", v.neg ? "-" : "+", v.mant, v.exp);
-  return buf;
-}
-
 void Note(SelfTestResult* r, const std::string& what) {
   r->mismatches++;
   if (r->mismatches <= 12) r->first += what + "\n";
@@ -95,6 +87,15 @@ double RandomDouble(Rng& rng) {
   }
 }
 
+#if RRDB_HAVE_X87_LD
+std::string Describe(const Ld& v) {
+  char buf[96];
+  if (v.IsNaN()) return "nan";
+  if (v.IsInf()) return v.neg ? "-inf" : "inf";
+  std::snprintf(buf, sizeof buf, "%s0x%016" PRIx64 "p%d", v.neg ? "-" : "+", v.mant, v.exp);
+  return buf;
+}
+
 uint32_t RandomDivisor(Rng& rng) {
   switch (rng.Below(4)) {
     case 0:
@@ -108,7 +109,6 @@ uint32_t RandomDivisor(Rng& rng) {
   }
 }
 
-#if RRDB_HAVE_X87_LD
 bool SameNative(const Ld& soft, long double hw) { return LdSameBits(soft, LdFromNative(hw)); }
 #endif
 
@@ -133,12 +133,35 @@ void CheckWideInt(Rng& rng, SelfTestResult* r) {
   if (!(back == U128{hi, lo}) || r1 >= d) Note(r, "Div128By64 inconsistent");
 }
 
+/**
+ * Checks that need no x87: every double is exactly an Ld, so the conversion must round-trip and the
+ * printer must agree with the C library's exact "%.7f" of the double.
+ */
+void CheckDoubles(Rng& rng, SelfTestResult* r) {
+  const double d = RandomDouble(rng);
+  const Ld v = Ld::FromDouble(d);
+  const double back = LdToDouble(v);
+  r->cases++;
+  if (std::memcmp(&back, &d, sizeof d) != 0 && !(std::isnan(d) && std::isnan(back))) Note(r, "double round trip");
+  if (std::isnan(d) || std::fabs(d) > 1e40) return;  // keep the printing cheap
+  char mine[kLdF7MaxLen], libc[512];
+  const int lm = WriteLdF7(mine, sizeof mine, v);
+  const int lc = std::snprintf(libc, sizeof libc, "%.7f", d);
+  r->cases++;
+  if (lm != lc || std::memcmp(mine, libc, static_cast<size_t>(lc)) != 0) {
+    Note(r, "print double " + std::string(libc) + " as " + std::string(mine, lm > 0 ? static_cast<size_t>(lm) : 0));
+  }
+}
+
 }  // namespace
 
 SelfTestResult LdSelfTest(uint64_t n, uint64_t seed) {
   SelfTestResult r;
   Rng rng(seed);
-  for (uint64_t i = 0; i < n / 8 + 1; i++) CheckWideInt(rng, &r);
+  for (uint64_t i = 0; i < n / 8 + 1; i++) {
+    CheckWideInt(rng, &r);
+    CheckDoubles(rng, &r);
+  }
 #if RRDB_HAVE_X87_LD
   r.hardware = true;
   constexpr int kRegs = 4;

@@ -10,6 +10,19 @@ int& NumericPaths() {
   return flags;
 }
 
+bool X87Usable() {
+#if RRDB_HAVE_X87_LD
+  static const bool usable = [] {
+    // 1 + 2^-63 is representable only with a 64-bit mantissa; 1 + 2^-64 must round (to even) to 1.
+    volatile long double one = 1.0L, half_ulp = 0x1p-64L, ulp = 0x1p-63L;
+    return one + ulp != one && one + half_ulp == one;
+  }();
+  return usable;
+#else
+  return false;
+#endif
+}
+
 uint32_t Pack(double value, uint32_t flags, bool* row1) {
 #if RRDB_HAVE_X87_LD
   if (UseX87()) return PackWith<X87Arith>(static_cast<long double>(value), flags, row1);

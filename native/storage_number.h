@@ -95,9 +95,14 @@ enum NumericPathFlags : int {
 };
 /** Process-wide; 0 in production. */
 int& NumericPaths();
+/**
+ * Whether the hardware long double really computes with a 64-bit mantissa in this process: the x87
+ * precision-control field could have been lowered by other code (it is checked once, at load).
+ */
+bool X87Usable();
 inline bool UseX87() {
 #if RRDB_HAVE_X87_LD
-  return (NumericPaths() & kPathForceSoftLd) == 0;
+  return (NumericPaths() & kPathForceSoftLd) == 0 && X87Usable();
 #else
   return false;
 #endif

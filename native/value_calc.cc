@@ -1,5 +1,5 @@
 // Value calculation (SPEC §3.1) with an integer fast path that is provably identical to the
-// reference's long double arithmetic; see the derivation above WriteDimValueFast.
+// reference's long double arithmetic; see the derivation above FastValue.
 #include "value_calc.h"
 
 #include <cmath>
@@ -150,7 +150,7 @@ bool DimValueSoftLd(const uint32_t* slots, const ChartMeta& m, int64_t a, int64_
 // Condition C: (c + 8) * SK <= 2^61. Then 2 * g(c + 7) * SK < 2 * 2^61 * 2^-64 * 1.0001 < 1/4, so
 //   sum:     |s/U - K| < 1/8 < 1/2: it prints K, and s has the sign of K when K != 0;
 //   average: t = K/c lies at distance |2r - c| / (2c) from the nearest half-integer, r = |K| mod c;
-//            when that is not 0 (no exact tie) it is >= 1/(2c) > |a/U - t| = g(c+7) SK / c, so a/U
+//            when that is not 0 (no exact tie) it is >= 1/(2c) > g(c+7) SK / c >= |a/U - t|, so a/U
 //            and t round to the same integer, round-half-even(t) = q + (2r > c) with q = |K| div c,
 //            and a has the sign of K.
 // Declined (exact path): condition C fails, an exact tie 2r == c, or K == 0 with SK != 0 (then
@@ -200,7 +200,9 @@ constexpr FastTables kFast = MakeFastTables();
 
 /** The fast path; -1 = NaN, -2 = declined (take the exact path). */
 int FastValue(const uint32_t* slots, uint32_t entries, SlotWalk walk, bool sum, char* out) {
-  int64_t k_sum = 0;
+  // Sums in uint64 (K modulo 2^64): once `bad` is set they may wrap, which is harmless because they
+  // are then discarded; otherwise |K| <= SK <= 2^61 and the final conversion is exact.
+  uint64_t k_sum_mod = 0;
   uint64_t k_abs = 0;
   uint32_t count = 0;
   bool bad = false;
@@ -209,14 +211,18 @@ int FastValue(const uint32_t* slots, uint32_t entries, SlotWalk walk, bool sum, 
     count++;
     const uint32_t idx = (w >> 26) & 31;
     const uint32_t n = w & kSnMantissa;
-    if (n > kFast.limit[idx]) { bad = true; return; }
-    const uint64_t k = n * kFast.scale[idx];
+    if (n > kFast.limit[idx]) {
+      bad = true;
+      return;
+    }
+    const uint64_t k = n * kFast.scale[idx];  // K_i < 2^62
     k_abs += k;
     if (k_abs > kBound) bad = true;
-    k_sum += (w & kSnSign) != 0 ? -static_cast<int64_t>(k) : static_cast<int64_t>(k);
+    k_sum_mod += (w & kSnSign) != 0 ? 0 - k : k;
   });
   if (count == 0) return -1;
   if (bad) return -2;
+  const int64_t k_sum = static_cast<int64_t>(k_sum_mod);
   if (k_abs == 0) return WriteUnitsF7(out, false, 0);
   if (k_sum == 0) return -2;
   const U128 bound = Mul64(k_abs, static_cast<uint64_t>(count) + 8);
@@ -274,15 +280,17 @@ bool DimValueLd(const uint32_t* slots, const ChartMeta& m, int64_t a, int64_t b,
 
 double DimValueDouble(const uint32_t* slots, const ChartMeta& m, int64_t a, int64_t b, bool sum) {
   if (m.entries == 0) return NAN;
+  const SlotWalk walk = WalkOf(m, a, b);
+  PrefetchAhead(slots, m.entries, walk);
 #if RRDB_HAVE_X87_LD
   if (UseX87()) {
     long double v;
-    if (!DimValueWith<X87Arith>(slots, m.entries, WalkOf(m, a, b), sum, &v)) return NAN;
+    if (!DimValueWith<X87Arith>(slots, m.entries, walk, sum, &v)) return NAN;
     return static_cast<double>(v);
   }
 #endif
   Ld v;
-  if (!DimValueSoftLd(slots, m, a, b, sum, &v)) return NAN;
+  if (!DimValueWith<SoftArith>(slots, m.entries, walk, sum, &v)) return NAN;
   return LdToDouble(v);
 }
 

@@ -3,6 +3,8 @@
 // target (MSVC arm64/x86) uses the schoolbook versions below. The portable versions are compiled on
 // every platform and compared with the fast ones by _ldSelfTest (test/native-ld.test.ts), so the
 // fallback is tested even where it is not the one in use.
+//
+// RRDB_PORTABLE_WIDE_INT forces the portable versions (porting check on a GCC/Clang machine).
 #pragma once
 #include <cstdint>
 #if defined(_MSC_VER) && defined(_M_X64)
@@ -38,7 +40,7 @@ inline U128 Sub128(U128 a, U128 b) {
 
 /** Number of leading zero bits of a non-zero 64-bit value. */
 inline int Clz64(uint64_t x) {
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(RRDB_PORTABLE_WIDE_INT)
   return __builtin_clzll(x);
 #else
   int n = 0;
@@ -89,7 +91,9 @@ inline U128 Mul64Portable(uint64_t a, uint64_t b) {
 }
 
 inline U128 Mul64(uint64_t a, uint64_t b) {
-#if defined(__SIZEOF_INT128__)
+#if defined(RRDB_PORTABLE_WIDE_INT)
+  return Mul64Portable(a, b);
+#elif defined(__SIZEOF_INT128__)
   const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
   return U128{static_cast<uint64_t>(p >> 64), static_cast<uint64_t>(p)};
 #elif defined(_MSC_VER) && defined(_M_X64)
@@ -133,7 +137,9 @@ inline uint64_t Div128By64Portable(uint64_t hi, uint64_t lo, uint64_t d, uint64_
 }
 
 inline uint64_t Div128By64(uint64_t hi, uint64_t lo, uint64_t d, uint64_t* rem) {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(RRDB_PORTABLE_WIDE_INT)
+  return Div128By64Portable(hi, lo, d, rem);
+#elif defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   // One divq: hi < d guarantees no #DE. Avoids the __udivti3 call of the generic __int128 path.
   uint64_t q, r;
   __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d) : "cc");

@@ -2,6 +2,7 @@
 // the wire format against real receivers is in exporter-receivers.test.ts).
 import * as assert from 'assert';
 import { BackendInstance } from '../lib/exporter/backend-instance';
+import type { IterationCounters } from '../lib/exporter/counters';
 import { Exporter } from '../lib/exporter/exporter';
 import { RrdDatabase } from '../lib/rrd';
 import { LineCollector, makeTestPki, TestPki, waitFor } from './support/fake-servers';
@@ -414,13 +415,16 @@ describe('exporter: several instances over one database', function () {
       { name: 'stuck', enabled: true, type: 'graphite', destination: `127.0.0.1:${stalled.port}`, updateEvery: 1, timeoutMs: 8000, dataSource: 'as collected', sendChartsMatching: 'big.*', prefix: 'x'.repeat(8192) },
       { name: 'live', enabled: true, type: 'graphite', destination: `127.0.0.1:${collector.port}`, updateEvery: 1, hostname: 'web01', dataSource: 'as collected', sendChartsMatching: 'netdata.*' },
     ], { logger: () => undefined });
-    const live: number[] = [];
-    const stuck: number[] = [];
-    exporter.on('iteration', (name, c) => (name === 'live' ? live : stuck).push(c.iteration));
+    const live: IterationCounters[] = [];
+    const stuck: IterationCounters[] = [];
+    exporter.on('iteration', (name, c) => (name === 'live' ? live : stuck).push(c));
     try {
       await exporter.start();
       await waitFor(() => live.length >= 3, 6000, 'three iterations of the live instance');
       assert.strictEqual(stuck.length, 0, 'the stuck instance is still sending its first iteration');
+      // Heartbeat-driven windows are contiguous (SPEC §5.5 step 6) and end on whole seconds.
+      for (let k = 1; k < live.length; k++) assert.strictEqual(live[k]!.after, live[k - 1]!.before);
+      assert.ok(live.every((c) => c.before > c.after || c.iteration === 1));
       assert.deepStrictEqual(exporter.instance('live')!.monitoringChartIds, [
         'netdata.backend_live_metrics', 'netdata.backend_live_bytes', 'netdata.backend_live_ops', 'netdata.backend_live_thread_cpu',
       ]);
@@ -433,6 +437,18 @@ describe('exporter: several instances over one database', function () {
       await stalled.close();
       await collector.close();
     }
+  });
+
+  it('start(): transport options are validated up front; jitter is one fixed offset per instance', async () => {
+    const db = newDb();
+    const bad = new BackendInstance(db, { type: 'graphite:https', destination: '127.0.0.1:1', tlsCaFile: '/nonexistent/ca.pem' }, { manual: true, logger: () => undefined });
+    await assert.rejects(bad.start(), (e: Error & { code?: string }) => e.code === 'ERR_TRANSPORT_OPTION' && e.message.includes('/nonexistent/ca.pem'));
+    assert.strictEqual(bad.running, false);
+    const dest = new BackendInstance(db, { type: 'graphite', destination: '127.0.0.1:99999' }, { manual: true, logger: () => undefined });
+    await assert.rejects(dest.start(), (e: Error & { code?: string }) => /^ERR_DESTINATION_/.test(e.code ?? '') && e.message.includes('99999'));
+    const j = new BackendInstance(db, { type: 'graphite', updateEvery: 2, jitterMs: 1500 }, { random: () => 0.5 });
+    assert.strictEqual(j.jitter, 750);
+    assert.strictEqual(new BackendInstance(db, { type: 'graphite' }).jitter, 0);
   });
 
   it('rejects duplicate names, unsupported types and bad arguments with stable codes', () => {

@@ -108,3 +108,51 @@ describe('formatter plan cache', () => {
     assert.strictEqual(fmt.host('web01', null).plansBuilt, 5);
   });
 });
+
+describe('formatter on charts of the real database (lib/rrd)', () => {
+  it('formats collected charts, follows renames and added dimensions', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { RrdDatabase } = require('../lib/rrd') as typeof import('../lib/rrd');
+    const db = new RrdDatabase({ hostname: 'agent', tags: null, entries: 60, updateEvery: 1, kernel: k });
+    const chart = db.localhost.createChart({ type: 'disk', id: 'sda', name: 'main', units: 'KiB/s', entries: 60, updateEvery: 1 });
+    chart.addDimensions([{ id: 'reads', name: 'r"d' }, 'writes']);
+    const T0 = 1700000000;
+    for (let s = 0; s <= 20; s++) {
+      chart.set('reads', 100 + s, (T0 + s) * 1e6);
+      chart.set('writes', 7, (T0 + s) * 1e6);
+      chart.done((T0 + s) * 1e6);
+    }
+    const after = T0 + 10;
+    const before = T0 + 20;
+    const fmt = new LineFormatter({ format: 'graphite', source: 'average', prefix: 'nd', sendNames: true }, k);
+    const host = fmt.host('agent', null);
+    const run = (): string => {
+      const out = new FormatBuffer(64);
+      fmt.formatChart(host, chart, after, before, out);
+      return out.view().toString();
+    };
+    const want = (name: string, d: number): string => {
+      const sv = k.storedValue(chart.ring, d * chart.entries, chart.meta, after, before, 'average');
+      assert.ok(sv.text !== null);
+      return `nd.agent.disk.main.${name} ${sv.text} ${sv.last}\n`;
+    };
+    assert.strictEqual(run(), want('r_d', 0) + want('writes', 1));
+    chart.renameDimension('writes', 'w');
+    assert.strictEqual(run(), want('r_d', 0) + want('w', 1));
+    chart.addDimension('ops');
+    chart.set('reads', 121, (T0 + 21) * 1e6);
+    chart.set('writes', 7, (T0 + 21) * 1e6);
+    chart.set('ops', 1, (T0 + 21) * 1e6);
+    chart.done((T0 + 21) * 1e6);
+    // ops has no stored slot in the window yet: NaN, nothing sent (SPEC §4.1); the plan was rebuilt for it.
+    assert.strictEqual(run(), want('r_d', 0) + want('w', 1));
+    assert.strictEqual(host.plansBuilt, 3);
+    const json = new LineFormatter({ format: 'json', source: 'as-collected', prefix: 'nd', sendNames: true }, k);
+    const out = new FormatBuffer();
+    assert.strictEqual(json.formatChart(json.host('agent', null), chart, after, before + 1, out), 3);
+    const objs = out.view().toString().trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepStrictEqual(objs.map((o) => [o.chart_id, o.chart_name, o.id, o.name, o.value, o.timestamp]), [
+      ['disk.sda', 'disk.main', 'reads', 'r"d', 121, T0 + 21], ['disk.sda', 'disk.main', 'writes', 'w', 7, T0 + 21], ['disk.sda', 'disk.main', 'ops', 'ops', 1, T0 + 21],
+    ]);
+  });
+});

@@ -11,6 +11,9 @@ import { maxCompressedLength, snappyCompress, SnappyError, snappyUncompress } fr
 import { getKernel } from '../lib/kernels';
 import { RrdChart, RrdDatabase } from '../lib/rrd';
 import { encodeWriteRequest } from './support/receiver-remote-write';
+import { remoteWritePass } from '../lib/exporter/sinks/remote-write-pass';
+import { ChartFilter, HostFilter } from '../lib/exporter/filters';
+import { SimplePattern } from '../lib/formats/simple-pattern';
 
 // The npm `snappyjs` package: an independent decoder/encoder used only as an oracle here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -87,7 +90,7 @@ describe('remote write: snappy block format (SPEC §4.6)', () => {
     assert.strictEqual(snappyCode(() => snappyUncompress(Buffer.from([10, 0x0e, 0x07, 0x00]))), 'ERR_SNAPPY_CORRUPT');
     // declares 5 bytes, holds a 3-byte literal
     assert.strictEqual(snappyCode(() => snappyUncompress(Buffer.from([5, 0x08, 0x61, 0x62, 0x63]))), 'ERR_SNAPPY_CORRUPT');
-    assert.strictEqual(snappyCode(() => snappyUncompress(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x7f]))), 'ERR_SNAPPY_TOO_LARGE');
+    assert.strictEqual(snappyCode(() => snappyUncompress(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]))), 'ERR_SNAPPY_TOO_LARGE');
     assert.strictEqual(snappyCode(() => snappyUncompress(Buffer.from([0x80]))), 'ERR_SNAPPY_CORRUPT');
   });
 });
@@ -114,7 +117,7 @@ describe('remote write: sanitisers (SPEC §4.6, Appendix B)', () => {
     assert.strictEqual(promUnits('percentage'), '_percentage');
     assert.strictEqual(promUnits(''), '_');
     assert.strictEqual(promUnits('/s'), '__s');
-    assert.strictEqual(promUnits('% of x'), '__of_x');
+    assert.strictEqual(promUnits('% of x'), '___of_x');
     assert.strictEqual(promUnits('x'.repeat(300)).length, 256);
   });
 
@@ -161,14 +164,14 @@ interface Fixture {
 }
 
 /** One chart, dims collected every second from T0 to T0+59 with constant values. */
-function fixture(opts: { units?: string; algorithms?: string[]; values?: number[]; tags?: string | null } = {}): Fixture {
+function fixture(opts: { units?: string; algorithms?: string[]; values?: Array<number | bigint>; tags?: string | null } = {}): Fixture {
   const db = new RrdDatabase({ hostname: 'web01', memoryMode: 'ram', entries: 120, tags: opts.tags ?? null, programVersion: 'v1.15.0' });
   const chart = db.localhost.createChart({ id: 'system.cpu', name: 'cpu_all', family: 'cpu', units: opts.units ?? '%' });
   const algs = opts.algorithms ?? ['absolute', 'absolute'];
   chart.addDimensions(algs.map((a, i) => ({ id: `d${i}`, name: `dim ${i}`, algorithm: a as 'absolute' })));
-  const values = opts.values ?? algs.map((_, i) => 10 * (i + 1));
+  const values: Array<number | bigint> = opts.values ?? algs.map((_, i) => 10 * (i + 1));
   for (let s = 0; s < 60; s++) {
-    for (let d = 0; d < algs.length; d++) chart.set(d, algs[d] === 'incremental' ? values[d]! * s : values[d]!, (T0 + s) * US + 250_000);
+    for (let d = 0; d < algs.length; d++) chart.set(d, algs[d] === 'incremental' ? Number(values[d]!) * s : values[d]!, (T0 + s) * US + 250_000);
     chart.done((T0 + s) * US + 250_000);
   }
   const host = { hostname: 'web01', tags: db.localhost.tags, programName: 'netdata', programVersion: 'v1.15.0' };
@@ -213,7 +216,7 @@ function window(after: number, before: number, ue: number, firstT: number, lastT
 
 describe('remote write: WriteRequests from the database (SPEC §4.6)', () => {
   it('as collected: last collected value at its collection time in ms, homogeneous naming, sorted labels', () => {
-    const f = fixture({ values: [7, 2 ** 53 + 1] });
+    const f = fixture({ values: [7, 2n ** 53n + 1n] });
     const enc = new RemoteWriteEncoder({ source: 'as-collected', prefix: 'netdata', sendNames: true });
     const b = enc.encode([{ host: f.host, charts: [f.chart] }], T0 + 50, T0 + 60, 1_700_000_060_123);
     const all = decodeAll(b);
@@ -226,7 +229,7 @@ describe('remote write: WriteRequests from the database (SPEC §4.6)', () => {
       { __name__: 'netdata_system_cpu', chart: 'system.cpu_all', dimension: 'dim 1', family: 'cpu', instance: 'web01' },
     ]);
     const lastMs = (T0 + 59) * 1000 + 250;
-    assert.deepStrictEqual(dims.map((s) => s.samples[0]), [{ value: 7, timestampMs: lastMs }, { value: Number(BigInt(2 ** 53) + 1n), timestampMs: lastMs }]);
+    assert.deepStrictEqual(dims.map((s) => s.samples[0]), [{ value: 7, timestampMs: lastMs }, { value: 2 ** 53, timestampMs: lastMs }]);
     const info = named(all, 'netdata_info');
     assert.deepStrictEqual(info.map(labelsOf), [{ __name__: 'netdata_info', application: 'netdata', instance: 'web01', version: 'v1.15.0' }]);
     assert.deepStrictEqual(info[0]!.samples, [{ value: 1, timestampMs: 1_700_000_060_123 }]);
@@ -388,5 +391,49 @@ describe('remote write: WriteRequests from the database (SPEC §4.6)', () => {
     const enc = new RemoteWriteEncoder({ source: 'sum', prefix: 'n', sendNames: true });
     assert.strictEqual(code(() => enc.finishIteration()), 'ERR_REMOTE_WRITE_STATE');
     assert.match(String((() => { try { new RemoteWriteEncoder({ source: 'x' as 'sum', prefix: 'n', sendNames: true }); } catch (e) { return (e as Error).message; } return ''; })()), /'source' = "x" is not accepted; accepted: as-collected, average, sum/);
+  });
+});
+
+describe('remote write: the formatting pass (SPEC §5.5 step 3, §5.6, §5.7)', () => {
+  it('host and chart filters apply, localhost uses [backend] hostname, the pass yields between slices', async () => {
+    const db = new RrdDatabase({ hostname: 'real-name', memoryMode: 'ram', entries: 30 });
+    const child = db.addHost({ hostname: 'child1', tags: 'role=db' });
+    for (const [host, ids] of [[db.localhost, ['system.cpu', 'apps.cpu']], [child, ['system.load']]] as const) {
+      for (const id of ids) {
+        const ch = host.createChart({ id });
+        ch.addDimension('x');
+        for (let s = 0; s < 10; s++) {
+          ch.set(0, 3, (T0 + s) * US);
+          ch.done((T0 + s) * US);
+        }
+      }
+    }
+    const logs: string[] = [];
+    const enc = new RemoteWriteEncoder({ source: 'as-collected', prefix: 'netdata', sendNames: true });
+    const r = await remoteWritePass({
+      hosts: db.hosts,
+      encoder: enc,
+      hostFilter: new HostFilter(SimplePattern.parse('localhost child*'), (_l, m) => logs.push(m)),
+      chartFilter: new ChartFilter(SimplePattern.parse('!apps.* *'), true),
+      localHostname: 'exported-name',
+      after: T0,
+      before: T0 + 10,
+      nowMs: 5,
+      sliceMs: 0.000001,
+    });
+    assert.strictEqual(r.aborted, false);
+    assert.strictEqual(r.hosts, 2);
+    assert.strictEqual(r.charts, 2);
+    assert.ok(r.slices >= 2, `slices ${r.slices}`);
+    const all = decodeAll(r.batch!);
+    assertWellFormed(all);
+    assert.deepStrictEqual(all.map((s) => [labelsOf(s).__name__, labelsOf(s).instance]), [
+      ['netdata_info', 'exported-name'],
+      ['netdata_system_cpu', 'exported-name'],
+      ['netdata_info', 'child1'],
+      ['netdata_host_tags_info', 'child1'],
+      ['netdata_system_load', 'child1'],
+    ]);
+    assert.strictEqual(r.batch!.metrics, 2);
   });
 });

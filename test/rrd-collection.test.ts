@@ -236,6 +236,21 @@ describe('rrd collection: resets, restore, clock and memory mode none', () => {
     assert.strictEqual(slot(c, 0, 1), P(8));
   });
 
+  it('reset(): forgets ring and timing; the next cycle is a first collection again', () => {
+    const c = chart();
+    c.addDimension('a');
+    cycle(c, 1000.5, [['a', 1]]);
+    cycle(c, 1001.5, [['a', 2]]);
+    c.reset();
+    assert.deepStrictEqual([c.counter, c.currentEntry, c.lastUpdated, c.collectionsCounter[0]], [0, 0, 0, 0]);
+    assert.ok(c.ring.every((w) => w === 0));
+    cycle(c, 1002.5, [['a', 3]]);
+    cycle(c, 1003.5, [['a', 4]]);
+    cycle(c, 1004.5, [['a', 5]]);
+    // 1002.5 is the baseline (nothing stored); 1003 and 1004 take the values collected after them.
+    assert.deepStrictEqual([c.counter, slot(c, 0, 0), slot(c, 0, 1)], [2, P(4), P(5)]);
+  });
+
   it('restore: the next cycle fills the time since last_updated with empty slots and stores nothing', () => {
     const c = chart();
     c.addDimension({ id: 'a', algorithm: 'incremental' });

@@ -6,7 +6,10 @@ import * as path from 'path';
 import fc from 'fast-check';
 import { SimplePattern } from '../lib/formats/simple-pattern';
 import { ChartFilter, HostFilter } from '../lib/formats/simple-pattern-filters';
+import * as os from 'os';
 import { checkPatternCase, PatternCase } from '../lib/conformance/patterns';
+import { runFile } from '../lib/conformance/runner';
+import { kernel } from '../lib/kernels';
 
 const VECTORS = process.env.RRD_VECTORS_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'vectors');
 
@@ -53,7 +56,7 @@ describe('SimplePattern', () => {
       const { count, cases } = loadCases();
       assert.strictEqual(cases.length, count);
       assert.ok(count >= 1000, `expected the 1400 public cases, got ${count}`);
-      const failed = cases.map((c, i) => ({ i, c, r: checkPatternCase(c) })).filter((x) => x.r.verdict !== 'passed');
+      const failed = cases.map((c, i) => ({ i, c, r: checkPatternCase(c) })).filter((x) => x.r.status !== 'pass');
       assert.deepStrictEqual(failed.slice(0, 5).map((f) => ({ i: f.i, case: f.c, actual: f.r.actual })), []);
       assert.strictEqual(failed.length, 0);
     });
@@ -66,7 +69,22 @@ describe('SimplePattern', () => {
       assert.ok(nulls > 0, 'some null patterns');
       // A deliberately wrong case is reported as failed.
       const c = { ...cases[0], match: !cases[0].match };
-      assert.strictEqual(checkPatternCase(c).verdict, 'failed');
+      assert.strictEqual(checkPatternCase(c).status, 'fail');
+      assert.strictEqual(checkPatternCase({ pattern: 'x' }).status, 'fail');
+    });
+    it('the conformance runner dispatches simple_pattern files to this checker', () => {
+      const { cases } = loadCases();
+      const picked = cases.slice(0, 5).map((c) => ({ ...c }));
+      picked[2].match = !picked[2].match;
+      const f = path.join(os.tmpdir(), `simple-pattern-${process.pid}.json`);
+      fs.writeFileSync(f, JSON.stringify({ header: { category: 'simple_pattern', count: 5 }, cases: picked }));
+      try {
+        const r = runFile(f, kernel);
+        assert.deepStrictEqual([r.category, r.cases, r.passed, r.failed, r.deviations], ['simple_pattern', 5, 4, 1, 0]);
+        assert.strictEqual(r.sections.cases.failing[0].index, 2);
+      } finally {
+        fs.rmSync(f, { force: true });
+      }
     });
   });
 

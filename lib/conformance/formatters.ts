@@ -12,6 +12,7 @@ import { jsonHostTagsNeedFix } from '../formats/host-tags';
 import { needsJsonEscape } from '../formats/json-escape';
 import type { LineFormat } from '../formats/options';
 import { FixLabel, undoFixes } from '../formats/reference-inverse';
+import { CaseOutcome, CheckContext, registerCategory, VectorCase } from './registry';
 
 export interface FormatterCase {
   prefix: string;
@@ -183,4 +184,43 @@ export function checkFormatterCase(format: LineFormat, c: FormatterCase, kernel:
     rows: failed ? [] : rows,
     variants,
   };
+}
+
+// ----- registration with the conformance runner (lib/conformance/registry.ts) -----
+
+function printable(b: Buffer): string {
+  const s = b.toString('utf8');
+  return Buffer.from(s, 'utf8').equals(b) ? s : `base64:${b.toString('base64')}`;
+}
+
+function toOutcome(r: CaseResult): CaseOutcome {
+  if (r.verdict === 'passed') return { status: 'pass' };
+  // Several fixes can explain one case (e.g. a truncated body whose tags also needed escaping): the
+  // label lists them all, sorted, joined with '+'.
+  if (r.verdict === 'deviation') return { status: 'deviation', row: r.rows.join('+') };
+  const v = r.variants.find((x) => x.verdict === 'failed') as VariantResult;
+  return {
+    status: 'fail',
+    expected: { variant: v.variant, ret: v.expectedRet, output: printable(v.expected) },
+    actual: { variant: v.variant, ret: v.actualRet, output: printable(v.actual) },
+    message: v.error ?? (v.actualRet !== v.expectedRet ? 'metric count differs' : 'bytes differ and no fix explains the difference'),
+  };
+}
+
+for (const [category, format] of Object.entries(FORMATTER_CATEGORIES)) {
+  registerCategory(category, {
+    sections: {
+      cases: (c: VectorCase, ctx: CheckContext): CaseOutcome => {
+        try {
+          return toOutcome(checkFormatterCase(format, c as unknown as FormatterCase, ctx.kernel));
+        } catch (err) {
+          return { status: 'fail', message: `malformed case: ${err instanceof Error ? err.message : String(err)}` };
+        }
+      },
+    },
+    inputsOf: (_section: string, c: VectorCase): unknown => {
+      const { collected: _c, stored: _s, ...inputs } = c;
+      return inputs;
+    },
+  });
 }

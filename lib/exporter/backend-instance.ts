@@ -13,15 +13,16 @@
 //  12. the monitoring charts get this iteration's counters; 'iteration' is emitted.
 // Accounting invariant (checked after every iteration): buffered = sent + lost + still buffered, for
 // metrics and bytes, per iteration and in total.
+//
+// Naming: log lines start with `BACKEND:` (SPEC §5.17) for `[backend]` and `BACKEND[NAME]:` for
+// `[backend:NAME]`; monitoring chart ids are described in monitoring.ts. `[backend] host tags` of an
+// instance, when set, are printed for localhost by that instance; otherwise the database's tags of
+// localhost are (SPEC §1.1), and children always carry their own.
 import { EventEmitter } from 'events';
 import { FormatBuffer } from '../formats/format-buffer';
 import { LineFormatter } from '../formats/formatter';
-import type { FormatOptions } from '../formats/options';
 import { SimplePattern } from '../formats/simple-pattern';
 import type { Kernel } from '../kernels/types';
-import { HttpClient } from '../transport/http-client';
-import { LineTransport } from '../transport/line-transport';
-import type { TlsClientOptions } from '../transport/tls-options';
 import type { HostLookup } from '../transport/connector';
 import { BackendOptions, resolveBackendOptions, ResolvedBackendOptions } from './config-options';
 import { emptyCounters, IterationCounters, TotalCounters } from './counters';
@@ -30,12 +31,11 @@ import { ExporterError } from './errors';
 import { ChartFilter, HostFilter } from './filters';
 import { formatPass } from './format-pass';
 import { Beat, Clock, Heartbeat, systemClock } from './heartbeat';
-import { HttpSink } from './http-sink';
-import { LineSink } from './line-sink';
 import { Logger, safeLogger, stderrLogger } from './logger';
 import { ChartHost, CpuSource, MonitoringCharts } from './monitoring';
 import { SendQueue } from './send-queue';
-import type { Sink, SinkEvents } from './sink';
+import type { Sink } from './sink';
+import { createSink, formatOptionsOf } from './sink-factory';
 
 /** The database an instance exports: hosts to read, and localhost to create its monitoring charts on. */
 export interface InstanceDatabase extends ExportDatabase {
@@ -83,6 +83,8 @@ export interface InstanceDependencies {
   monitoring?: boolean;
   /** Formatting yields to the event loop after this many ms (default 10). */
   sliceMs?: number;
+  /** Formatted output is queued in chunks of about this many bytes (default 4 MiB). */
+  chunkBytes?: number;
   /** CPU time source of the `backend_thread_cpu` chart (default process.cpuUsage). */
   cpu?: CpuSource;
   /** Random numbers in [0, 1) for the jitter (default Math.random). */
@@ -98,6 +100,9 @@ export interface InstanceDependencies {
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'disabled';
 
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Chunks of a few MiB: small enough to allocate without long pauses, large enough for few writes. */
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 
 export class BackendInstance extends EventEmitter<InstanceEvents> {
   readonly options: ResolvedBackendOptions;
@@ -132,7 +137,7 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
   /**
    * @param db the database to export
    * @param options the instance's options (BackendOptions, validated here; `enabled` defaults to true for
-   *   an instance created directly) or already resolved options (e.g. from readBackendConfig)
+   *   an instance created directly) or already resolved options (e.g. from loadBackendConfig())
    */
   constructor(readonly db: InstanceDatabase, options: BackendOptions | ResolvedBackendOptions, deps: InstanceDependencies = {}) {
     super();
@@ -148,6 +153,10 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     const sliceMs = deps.sliceMs ?? 10;
     if (!(typeof sliceMs === 'number' && sliceMs > 0 && sliceMs <= 1000)) {
       throw new ExporterError('ERR_EXPORTER_OPTION', `sliceMs = ${String(sliceMs)} is not accepted; accepted: milliseconds in (0, 1000]`);
+    }
+    const chunk = deps.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    if (!(Number.isInteger(chunk) && chunk >= 1 && chunk <= 1024 * 1024 * 1024)) {
+      throw new ExporterError('ERR_EXPORTER_OPTION', `chunkBytes = ${String(chunk)} is not accepted; accepted: a whole number of bytes from 1 to 1 GiB`);
     }
     this.formatter = new LineFormatter(formatOptionsOf(o), deps.kernel);
     this.hostFilter = new HostFilter(SimplePattern.parse(o.sendHostsMatching), this.log);
@@ -176,9 +185,9 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     return { ...this.t, bufferedMetrics: this.queue.metrics, bufferedBytes: this.queue.bytes };
   }
 
-  /** Metrics and bytes waiting to be sent. */
+  /** Metrics and bytes waiting to be sent, and how many iterations they come from. */
   get buffered(): { metrics: number; bytes: number; iterations: number } {
-    return { metrics: this.queue.metrics, bytes: this.queue.bytes, iterations: this.queue.length };
+    return { metrics: this.queue.metrics, bytes: this.queue.bytes, iterations: this.queue.iterations };
   }
 
   /** The monitoring charts' ids (empty when monitoring is off or before start()). */
@@ -208,7 +217,9 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     }
     this.state = 'starting';
     try {
-      if (this.sink === null) this.sink = await this.makeSink();
+      if (this.sink === null) {
+        this.sink = await createSink(o, { log: this.log, logPrefix: this.logPrefix, events: { onConnected: (e) => this.emit('reconnected', e) }, lookup: this.deps.lookup, tlsCa: this.deps.tlsCa });
+      }
       if (this.deps.monitoring !== false && this.monitoring === null) {
         this.monitoring = new MonitoringCharts(this.db.localhost, o.name, o.updateEvery, this.deps.cpu);
       }
@@ -276,22 +287,41 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     const carriedMetrics = this.queue.metrics;
     const carriedBytes = this.queue.bytes;
 
-    // Step 3: format.
+    // Step 3: format; each chunk is queued at once, and the byte cap applies as the chunks arrive, so an
+    // iteration never holds more than the cap plus one chunk.
     this.out.clear();
+    const capped = { metrics: 0, bytes: 0 };
     const pass = await formatPass({
       db: this.db,
       formatter: this.formatter,
       hostFilter: this.hostFilter,
       chartFilter: this.chartFilter,
       localHostname: o.hostname,
+      // `[backend] host tags` of this instance, else what the database holds for localhost.
+      localTags: o.hostTags,
       after: this.after,
       before,
       out: this.out,
       sliceMs: this.deps.sliceMs ?? 10,
+      chunkBytes: this.deps.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+      onChunk: (metrics) => {
+        this.enqueue(c.iteration, metrics);
+        const r = this.queue.enforceCap(o.bufferMaxBytes);
+        capped.metrics += r.metrics;
+        capped.bytes += r.bytes;
+      },
       onChartError: (h, ch, err) => this.chartError(h, ch, err),
       aborted: () => this.state !== 'running',
     });
+    // What entered the queue (for HTTP: the points of the closed requests) is what the ledger accounts for.
+    const newMetrics = this.queue.metrics - carriedMetrics + capped.metrics;
+    const newBytes = this.queue.bytes - carriedBytes + capped.bytes;
+    this.t.formattedMetrics += newMetrics;
+    this.t.formattedBytes += newBytes;
     if (pass.aborted) {
+      // Stopping: the chunks already queued are flushed or counted lost by stop().
+      this.t.lostMetrics += capped.metrics;
+      this.t.lostBytes += capped.bytes;
       this.out.clear();
       return null;
     }
@@ -301,15 +331,11 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     c.formatMs = pass.totalMs;
     c.longestSliceMs = pass.longestSliceMs;
     c.slices = pass.slices;
-    const newBytes = this.enqueue(c.iteration, pass.metrics);
-    c.newMetrics = pass.metrics;
+    c.newMetrics = newMetrics;
     c.newBytes = newBytes;
-    this.t.formattedMetrics += pass.metrics;
-    this.t.formattedBytes += newBytes;
     // Step 4.
-    c.bufferedMetrics = carriedMetrics + pass.metrics;
+    c.bufferedMetrics = carriedMetrics + newMetrics;
     c.bufferedBytes = carriedBytes + newBytes;
-    const capped = this.queue.enforceCap(o.bufferMaxBytes);
     if (capped.metrics > 0 || capped.bytes > 0) {
       this.loss(c, 'buffer-max-bytes', capped.metrics, capped.bytes);
       this.log('error', `${this.logPrefix} buffer max bytes (${o.bufferMaxBytes}) exceeded: dropped ${capped.metrics} metrics (${capped.bytes} bytes) of the oldest buffered data for '${o.destination}' - this results in data loss on the back-end server`);
@@ -364,17 +390,16 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     return c;
   }
 
-  /** Queues the format buffer's content as iteration `it`; returns its bytes. */
-  private enqueue(it: number, metrics: number): number {
+  /** Queues the format buffer's content as iteration `it`. */
+  private enqueue(it: number, metrics: number): void {
     const out = this.out;
-    if (out.requestCount > 0 || out.openPoints > 0) {
-      const bytes = totalRecordBytes(out);
+    if (out.requestCount > 0) {
       this.queue.pushRecords(it, out.buf, out.requests, out.requestCount);
       out.clear();
-      return bytes;
+      return;
     }
     const len = out.length;
-    if (len === 0 && metrics === 0) return 0;
+    if (len === 0 && metrics === 0) return;
     // Small outputs are copied; a large one hands over its buffer (no copy) and the format buffer gets a
     // fresh one of the same size, so the next pass does not grow it again.
     let data: Buffer;
@@ -386,7 +411,6 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     }
     out.clear();
     this.queue.pushLines(it, data, metrics);
-    return len;
   }
 
   private loss(c: IterationCounters, reason: LossReason, metrics: number, bytes: number): void {
@@ -460,6 +484,10 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
       this.t.sentBytes += r.sentBytes;
       this.t.lostMetrics += r.lostMetrics;
       this.t.lostBytes += r.lostBytes;
+      if (r.lostMetrics > 0 || r.lostBytes > 0) {
+        this.t.dataLostEvents++;
+        this.emit('lost', { iteration: this.iterations, reason: 'refused', metrics: r.lostMetrics, bytes: r.lostBytes });
+      }
       if (r.sentMetrics > 0) this.emit('sent', { iteration: this.iterations, metrics: r.sentMetrics, bytes: r.sentBytes, destination: sink.connectedTo });
     }
     const left = this.queue.dropAll();
@@ -482,35 +510,6 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     await yieldNow();
     return report;
   }
-
-  private async makeSink(): Promise<Sink> {
-    const o = this.options;
-    const events: SinkEvents = { onConnected: (e) => this.emit('reconnected', e) };
-    const tls: TlsClientOptions | null = o.tls
-      ? { verify: o.tlsVerify, caFile: o.tlsCaFile, serverName: o.tlsServerName, ...(this.deps.tlsCa !== undefined ? { ca: this.deps.tlsCa } : {}) }
-      : null;
-    const transportLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string): void => this.log(level, message);
-    if (o.protocol === 'opentsdb-http') {
-      const client = await HttpClient.create({
-        destinations: o.destination,
-        defaultPort: o.defaultPort,
-        timeoutMs: o.timeoutMs,
-        tls,
-        logger: transportLog,
-      });
-      return new HttpSink(client, o.logName, o.destination, this.log, this.logPrefix, events);
-    }
-    const transport = await LineTransport.create({
-      destinations: o.destination,
-      defaultPort: o.defaultPort,
-      timeoutMs: o.timeoutMs,
-      tls,
-      responseName: o.logName,
-      logger: transportLog,
-      lookup: this.deps.lookup,
-    });
-    return new LineSink(transport, o.logName, o.destination, this.log, this.logPrefix, events);
-  }
 }
 
 function isResolved(o: BackendOptions | ResolvedBackendOptions): o is ResolvedBackendOptions {
@@ -519,21 +518,6 @@ function isResolved(o: BackendOptions | ResolvedBackendOptions): o is ResolvedBa
 
 function describeInstance(o: ResolvedBackendOptions): string {
   return o.name === null ? 'backend' : `backend '${o.name}'`;
-}
-
-/** Formatter options of an instance (SPEC §4; OpenTSDB HTTP bodies go through the HTTP client). */
-export function formatOptionsOf(o: ResolvedBackendOptions): FormatOptions {
-  const base = { format: o.protocol, source: o.dataSource, prefix: o.prefix, sendNames: o.sendNames };
-  if (o.protocol !== 'opentsdb-http') return base;
-  // Batched JSON arrays (SPEC §7 row 9 fix) of `opentsdb http batch size` points, at most `opentsdb http
-  // max body bytes` each; the HTTP client frames them (Host = the destination).
-  return { ...base, http: { mode: 'batch', maxPoints: o.opentsdbHttpBatchSize, maxBytes: o.opentsdbHttpMaxBodyBytes, framing: 'body' } };
-}
-
-function totalRecordBytes(out: FormatBuffer): number {
-  let n = 0;
-  for (let i = 0; i < out.requestCount; i++) n += (out.requests[3 * i + 1] as number) - (out.requests[3 * i] as number);
-  return n;
 }
 
 /** Resolves true if `p` settles before `deadline` (performance.now() ms), false otherwise. */

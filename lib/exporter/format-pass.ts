@@ -1,5 +1,6 @@
 // One formatting pass over the database (SPEC §5.5 step 3): hosts in order, host filter, chart filter,
-// every chart formatted by one kernel call (the §5.8 dimension skip rule is applied in the kernel).
+// every chart formatted by one kernel call (the §5.8 dimension skip rule is applied in the kernel). The
+// output leaves in chunks of whole charts (`chunkBytes`).
 //
 // The pass is SLICED so a large database never blocks the event loop for long: charts are formatted
 // until `sliceMs` have passed, then the pass yields (setImmediate) and continues. The longest
@@ -19,7 +20,10 @@ export interface FormatPassResult {
   totalMs: number;
   longestSliceMs: number;
   slices: number;
-  /** The pass was cut short by `aborted()`; its output is incomplete and must not be sent. */
+  /**
+   * The pass was cut short by `aborted()`. Chunks already handed to `onChunk` stay with the caller; what was
+   * formatted since the last chunk is left in `out` and must be discarded.
+   */
   aborted: boolean;
 }
 
@@ -30,10 +34,20 @@ export interface FormatPassInput {
   chartFilter: ChartFilter;
   /** The name printed for localhost (`[backend] hostname`, SPEC §4). */
   localHostname: string;
+  /** Host tags printed for localhost; null: the database's tags of localhost (SPEC §1.1). */
+  localTags: string | null;
   after: number;
   before: number;
   out: FormatBuffer;
   sliceMs: number;
+  /**
+   * When the output reaches this many bytes (after a chart), it is handed to `onChunk` and the buffer starts
+   * again: one large contiguous buffer would be copied each time it doubles (tens of ms for tens of MB, a
+   * long synchronous slice) and would hold all of an iteration until the end.
+   */
+  chunkBytes: number;
+  /** Takes the content of `out` (metrics = what it holds) and clears it. Called at least at the end. */
+  onChunk: (metrics: number) => void;
   /** Called when one chart cannot be formatted (the pass goes on with the next chart). */
   onChartError?: (host: ExportHost, chart: ExportChart, err: unknown) => void;
   /** Aborts the pass between slices (shutdown). */
@@ -48,6 +62,7 @@ export async function formatPass(p: FormatPassInput): Promise<FormatPassResult> 
   let longest = 0;
   let slices = 1;
   let metrics = 0;
+  let pending = 0;
   let hosts = 0;
   let charts = 0;
   const hostList = p.db.hosts.slice();
@@ -57,14 +72,22 @@ export async function formatPass(p: FormatPassInput): Promise<FormatPassResult> 
     const hostname = host.isLocalhost ? p.localHostname : host.hostname;
     const chartList = host.charts.slice();
     // The formatter keys its host contexts by name and tags, so a renamed host or new tags get fresh bytes.
-    const hf = p.formatter.host(hostname, host.tags);
+    const hf = p.formatter.host(hostname, host.isLocalhost && p.localTags !== null ? p.localTags : host.tags);
     for (const chart of chartList) {
       if (p.chartFilter.verdict(chart) !== 'send') continue;
       try {
-        metrics += p.formatter.formatChart(hf, chart, p.after, p.before, p.out);
+        const n = p.formatter.formatChart(hf, chart, p.after, p.before, p.out);
+        metrics += n;
+        pending += n;
         charts++;
       } catch (err) {
         p.onChartError?.(host, chart, err);
+      }
+      if (p.out.length >= p.chunkBytes) {
+        // Closes an open OpenTSDB HTTP batch: a request never spans two chunks.
+        p.formatter.finish(p.out);
+        p.onChunk(pending);
+        pending = 0;
       }
       const now = performance.now();
       if (now - sliceStart >= p.sliceMs) {
@@ -77,6 +100,7 @@ export async function formatPass(p: FormatPassInput): Promise<FormatPassResult> 
     }
   }
   p.formatter.finish(p.out);
+  p.onChunk(pending);
   return done(false);
 
   function done(aborted: boolean): FormatPassResult {

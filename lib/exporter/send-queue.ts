@@ -18,7 +18,7 @@
 export interface DropReport {
   metrics: number;
   bytes: number;
-  /** Whole iterations removed. */
+  /** Chunks removed whole. */
   batches: number;
 }
 
@@ -44,7 +44,7 @@ export function countLines(buf: Buffer, from: number, to: number): number {
   return n;
 }
 
-/** One iteration's unsent output. Only the head batch of a queue is ever partially consumed. */
+/** One chunk of an iteration's unsent output. Only the head chunk of a queue is ever partially consumed. */
 export class PendingBatch {
   /** Bytes already consumed (sent or lost) from the start of `data`. */
   offset = 0;
@@ -107,9 +107,20 @@ export class SendQueue {
     return this.pendingMetrics;
   }
 
-  /** Iterations with data waiting. */
+  /** Chunks with data waiting (an iteration is queued as one or more chunks). */
   get length(): number {
     return this.batches.length;
+  }
+
+  /** Iterations with data waiting. */
+  get iterations(): number {
+    let n = 0;
+    let last = NaN;
+    for (const b of this.batches) {
+      if (b.iteration !== last) n++;
+      last = b.iteration;
+    }
+    return n;
   }
 
   get head(): PendingBatch | null {
@@ -228,25 +239,27 @@ export class SendQueue {
   }
 
   /**
-   * Bounds the queue to `maxBytes` (SPEC §7 row 12): drops the oldest whole iterations first; if the newest
-   * alone is still too big, cuts it after the last whole unit (line or request) that fits.
+   * Bounds the queue to `maxBytes` (SPEC §7 row 12): drops the chunks of the oldest iterations first; if the
+   * newest iteration alone is still too big, drops its last chunks and cuts the last one kept after its last
+   * whole unit (line or request) that fits, so what stays is the longest prefix of it under the cap.
    */
   enforceCap(maxBytes: number): DropReport {
     const rep: DropReport = { metrics: 0, bytes: 0, batches: 0 };
-    while (this.pendingBytes > maxBytes && this.batches.length > 1) {
-      const b = this.batches.shift() as PendingBatch;
-      this.loseRest(b, rep);
+    const newest = this.batches[this.batches.length - 1]?.iteration;
+    while (this.pendingBytes > maxBytes && this.batches.length > 0 && (this.batches[0] as PendingBatch).iteration !== newest) {
+      this.loseRest(this.batches.shift() as PendingBatch, rep);
       rep.batches++;
     }
-    const last = this.batches[0];
-    if (last !== undefined && this.pendingBytes > maxBytes) {
-      const keepTo = cutPoint(last, maxBytes);
-      if (keepTo <= last.offset) {
-        this.batches.shift();
-        this.loseRest(last, rep);
+    while (this.pendingBytes > maxBytes && this.batches.length > 0) {
+      const tail = this.batches[this.batches.length - 1] as PendingBatch;
+      const room = maxBytes - (this.pendingBytes - tail.remainingBytes);
+      const keepTo = room > 0 ? cutPoint(tail, room) : tail.offset;
+      if (keepTo <= tail.offset) {
+        this.batches.pop();
+        this.loseRest(tail, rep);
         rep.batches++;
       } else {
-        this.trim(last, keepTo, rep);
+        this.trim(tail, keepTo, rep);
       }
     }
     return rep;

@@ -32,6 +32,8 @@ function chartLead(o: ResolvedFormatOptions, host: HostSegments, chart: ChartVie
   return Buffer.concat([host.leadPrefix, part, DOT]);
 }
 const DOT = Buffer.from('.', 'latin1');
+/** Must be at least kSlack of native/format_kernel.cc. */
+const TEMPLATE_PADDING = Buffer.alloc(32);
 
 function dimPart(o: ResolvedFormatOptions, id: string, name: string | null): Buffer {
   if (o.format === 'json') return Buffer.from(`"id":"${j(id)}","name":"${j(name ?? id)}"`, 'utf8');
@@ -49,6 +51,8 @@ export function buildChartPlan(o: ResolvedFormatOptions, host: HostSegments, cha
   segs[FMT_SEG_REQ_SEP] = host.reqSep;
   const parts: Buffer[] = segs.slice();
   for (const dim of chart.dimensions) parts.push(dimPart(o, dim.id, dim.name));
+  // Zero padding after the last segment lets the native kernel copy short runs as fixed 32-byte blocks.
+  parts.push(TEMPLATE_PADDING);
   const tpl = Buffer.concat(parts);
   const idx = new Uint32Array(FMT_IDX_DIMS + dims + 1);
   let at = 0;

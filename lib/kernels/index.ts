@@ -30,6 +30,9 @@ function loadBinding(): NativeBinding {
 
 let nativeKernel: Kernel | null = null;
 let loadError: Error | null = null;
+// Set when RRD_BACKENDS_NATIVE=0 chose the fallback: the native kernel stays loadable for tests
+// and benchmarks that compare the two (getKernel('native')).
+let forcedReason: Error | null = null;
 
 /** Loads the native kernel (once); returns null and records the error when it cannot. */
 export function tryNativeKernel(): Kernel | null {
@@ -47,7 +50,7 @@ const fallbackKernel: Kernel = createFallbackKernel();
 function selectKernel(): Kernel {
   const want = process.env.RRD_BACKENDS_NATIVE;
   if (want === '0') {
-    loadError = new KernelLoadError('the fallback was forced by RRD_BACKENDS_NATIVE=0');
+    forcedReason = new KernelLoadError('the fallback was forced by RRD_BACKENDS_NATIVE=0');
     return fallbackKernel;
   }
   const k = tryNativeKernel();
@@ -69,7 +72,7 @@ export const implementation: ImplementationName = kernel.implementation;
 
 /** Why the native kernel is not active (null when it is). */
 export function nativeLoadError(): Error | null {
-  return kernel.implementation === 'native' ? null : loadError;
+  return kernel.implementation === 'native' ? null : forcedReason ?? loadError;
 }
 
 /** Both implementations, for tests and benchmarks that compare them. */

@@ -130,7 +130,6 @@ export class RrdChart implements ChartView, CycleState {
   private dims: ReadonlyArray<DimensionName> = [];
   private index: Map<string, number> | null = null;
   private heterogeneousCache: boolean | null = null;
-  private readonly historyEntries: number;
 
   constructor(readonly owner: ChartOwner, options: ChartOptions, defaults: ChartDefaults, private readonly kernel: NumericKernel) {
     if (options === null || typeof options !== 'object') {
@@ -160,7 +159,7 @@ export class RrdChart implements ChartView, CycleState {
     this.units = jsonFixString(optionalString(options.units, 'chart units') ?? '');
     this.title = jsonFixString(optionalString(options.title, 'chart title') ?? '');
     this.updateEvery = checkInteger(options.updateEvery ?? defaults.updateEvery, 'chart updateEvery', 1, UPDATE_EVERY_MAX);
-    this.historyEntries = checkInteger(options.entries ?? defaults.entries, 'chart entries', ENTRIES_MIN, ENTRIES_MAX);
+    const historyEntries = checkInteger(options.entries ?? defaults.entries, 'chart entries', ENTRIES_MIN, ENTRIES_MAX);
     this.memoryMode = checkMemoryMode(options.memoryMode, 'chart memoryMode', defaults.memoryMode);
     this.enabled = optionalBoolean(options.enabled, 'chart enabled', true);
     this.obsolete = optionalBoolean(options.obsolete, 'chart obsolete', false);
@@ -169,7 +168,7 @@ export class RrdChart implements ChartView, CycleState {
     this.gapThreshold = gap + 2;
     const hint = checkInteger(options.dimensionsHint ?? 0, 'chart dimensionsHint', 0, 1e6);
     // Memory mode none keeps no ring (SPEC §1.6).
-    this.slab = new ChartSlab(hint, this.memoryMode === 'none' ? 0 : this.historyEntries, 0);
+    this.slab = new ChartSlab(hint, this.memoryMode === 'none' ? 0 : historyEntries, 0);
     this.slab.meta[META_UPDATE_EVERY] = this.updateEvery;
     this.namesVersion = nextNamesVersion();
   }
@@ -460,16 +459,19 @@ export class RrdChart implements ChartView, CycleState {
    */
   set(dim: number | string, value: bigint | number, timeUs?: number): void {
     const d = this.resolveDimension(dim);
-    const v = toInt64(value, `chart ${JSON.stringify(this.id)} dimension ${JSON.stringify(this.dims[d].id)} value`);
-    const t = timeUs === undefined ? Date.now() * 1000 : checkTimeUs(timeUs, `chart ${JSON.stringify(this.id)} set() timeUs`);
+    const v = toInt64(value, () => `chart ${JSON.stringify(this.id)} dimension ${JSON.stringify(this.dims[d].id)} value`);
+    const t = timeUs === undefined ? Date.now() * 1000 : checkTimeUs(timeUs, () => `chart ${JSON.stringify(this.id)} set() timeUs`);
     const s = this.slab;
     s.collectedValue[d] = v;
     s.flags[d] |= DIM_FLAG_UPDATED;
     s.collectionsCounter[d]++;
     s.lastCollectedTime[d] = Math.floor(t / USEC_PER_SEC);
     s.lastCollectedUsec[d] = t % USEC_PER_SEC;
-    const w = widthClass(v);
-    if (w > s.maxClass[d]) s.maxClass[d] = w;
+    const maxClass = s.maxClass;
+    if (maxClass[d] < 3) {
+      const w = widthClass(v);
+      if (w > maxClass[d]) maxClass[d] = w;
+    }
   }
 
   /**
@@ -477,7 +479,7 @@ export class RrdChart implements ChartView, CycleState {
    * update_every since the last stored one (SPEC §1.5). Dimensions not set in this cycle get empty slots.
    */
   done(timeUs?: number): CycleResult {
-    const t = timeUs === undefined ? Date.now() * 1000 : checkTimeUs(timeUs, `chart ${JSON.stringify(this.id)} done() timeUs`);
+    const t = timeUs === undefined ? Date.now() * 1000 : checkTimeUs(timeUs, () => `chart ${JSON.stringify(this.id)} done() timeUs`);
     // The set-up phase (adding dimensions) is over by the first cycle: give back unused capacity.
     if (this.counterDone === 0 && this.slab.capacity > this.slab.dims) this.compact();
     return completeCycle(this, t, this.kernel);
@@ -486,7 +488,6 @@ export class RrdChart implements ChartView, CycleState {
   /** Forgets the ring and the collection timing (netdata rrdset_reset). */
   reset(): void {
     resetChart(this);
-    this.lastCollectedUs = 0;
   }
 
   /**

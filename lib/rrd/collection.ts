@@ -316,7 +316,7 @@ export function completeCycle(st: CycleState, now: number, kernel: NumericKernel
       }
       values[d] = v;
     }
-    const storable = store && iterations < gap;
+    const storable = store && iterations < gap && dims > 0;
     if (storable) kernel.packInto(dimValues, SN_EXISTS, dimWords);
     for (let d = 0; d < dims; d++) {
       let w = 0;

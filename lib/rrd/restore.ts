@@ -88,7 +88,7 @@ export function restoreChart(c: RestoreTarget, state: RestoreState): void {
       }
     }
   }
-  let lcv = new BigInt64Array(dims);
+  let lcv: BigInt64Array<ArrayBufferLike> = new BigInt64Array(dims);
   if (state.lastCollectedValue instanceof BigInt64Array) {
     // Already int64: only the length needs checking.
     if (state.lastCollectedValue.length !== dims) throw bad(id, 'lastCollectedValue length', state.lastCollectedValue.length, `${dims} (one per dimension) or a single value`);

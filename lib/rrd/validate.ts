@@ -2,6 +2,11 @@
 import { describeValue, RrdError, RrdErrorCode } from './errors';
 import { RRD_ID_LENGTH_MAX, utf8Length } from './strings';
 
+/** A label for error messages; a function when building it would cost something on the hot path. */
+export type Label = string | (() => string);
+
+const text = (what: Label) => (typeof what === 'string' ? what : what());
+
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
@@ -10,19 +15,19 @@ const INT64_MAX = (1n << 63n) - 1n;
  * number that is a safe integer. Anything else (fractions, NaN, ±Infinity, unsafe integers, strings) is
  * refused rather than silently rounded.
  */
-export function toInt64(value: unknown, what: string): bigint {
+export function toInt64(value: unknown, what: Label): bigint {
   if (typeof value === 'bigint') {
     if (value >= INT64_MIN && value <= INT64_MAX) return value;
-    throw new RrdError('ERR_RRD_BAD_VALUE', `${what}: ${describeValue(value)} is outside the signed 64-bit range; accepted: a bigint in [-2^63, 2^63-1] (use BigInt.asIntN(64, v) for unsigned 64-bit counters) or a safe-integer number`);
+    throw new RrdError('ERR_RRD_BAD_VALUE', `${text(what)}: ${describeValue(value)} is outside the signed 64-bit range; accepted: a bigint in [-2^63, 2^63-1] (use BigInt.asIntN(64, v) for unsigned 64-bit counters) or a safe-integer number`);
   }
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  throw new RrdError('ERR_RRD_BAD_VALUE', `${what}: ${describeValue(value)} is not a 64-bit integer; accepted: a bigint in [-2^63, 2^63-1] or a safe-integer number (Number.isSafeInteger)`);
+  throw new RrdError('ERR_RRD_BAD_VALUE', `${text(what)}: ${describeValue(value)} is not a 64-bit integer; accepted: a bigint in [-2^63, 2^63-1] or a safe-integer number (Number.isSafeInteger)`);
 }
 
 /** Timestamps of the collection API: non-negative integer microseconds since the epoch. */
-export function checkTimeUs(timeUs: unknown, what: string): number {
+export function checkTimeUs(timeUs: unknown, what: Label): number {
   if (typeof timeUs === 'number' && Number.isSafeInteger(timeUs) && timeUs >= 0) return timeUs;
-  throw new RrdError('ERR_RRD_BAD_TIME', `${what}: ${describeValue(timeUs)} is not a timestamp; accepted: a non-negative safe integer number of microseconds since the epoch (e.g. Date.now() * 1000)`);
+  throw new RrdError('ERR_RRD_BAD_TIME', `${text(what)}: ${describeValue(timeUs)} is not a timestamp; accepted: a non-negative safe integer number of microseconds since the epoch (e.g. Date.now() * 1000)`);
 }
 
 export function checkInteger(value: unknown, what: string, min: number, max: number, code: RrdErrorCode = 'ERR_RRD_BAD_OPTION'): number {

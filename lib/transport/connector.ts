@@ -105,13 +105,14 @@ export async function connectToThis(d: Destination, options: ConnectOptions, fai
   const log = options.logger ?? silentLogger;
   const fail = (address: string | null, port: number | null, error: TransportError): null => {
     failures.push({ destination: d.text, address, port, error });
-    log('error', error.message);
+    if (error.code !== 'ERR_TRANSPORT_STATE') log('error', error.message); // an abort (shutdown) is not an error
     return null;
   };
 
   if (d.protocol === 'unix') {
     try {
-      const socket = await withDeadline(options.timeoutMs, options.signal, (deadline) => openUnix(d.path, deadline, options.tls ?? null));
+      // A unix socket has no host name: the TLS identity is the server name override, else "localhost".
+      const socket = await openStream({ path: d.path }, `unix socket '${d.path}'`, 'localhost', Date.now() + options.timeoutMs, options.tls ?? null, options.signal);
       return { kind: 'stream', socket, tls: options.tls != null, destination: d, address: d.path, port: null };
     } catch (err) {
       return fail(d.path, null, asTransportError(err, `Failed to connect to unix socket '${d.path}'`));
@@ -136,10 +137,10 @@ export async function connectToThis(d: Destination, options: ConnectOptions, fai
     const address = withScope(a, d, log);
     try {
       if (d.protocol === 'udp') {
-        const socket = await withDeadline(options.timeoutMs, options.signal, () => openUdp(address, a.family, port));
+        const socket = await withDeadline(options.timeoutMs, options.signal, () => openUdp(address, a.family, port), `Timed out while connecting to '${address}', port '${port}'`);
         return { kind: 'datagram', socket, destination: d, address, port, maxPayload: a.family === 6 ? 65527 : 65507 };
       }
-      const socket = await withDeadline(options.timeoutMs, options.signal, (deadline) => openTcp(address, port, d.host, deadline, options.tls ?? null));
+      const socket = await openStream({ host: address, port, noDelay: true }, `'${address}', port '${port}'`, d.host, Date.now() + options.timeoutMs, options.tls ?? null, options.signal);
       return { kind: 'stream', socket, tls: options.tls != null, destination: d, address, port };
     } catch (err) {
       fail(address, port, asTransportError(err, `Failed to connect to '${address}', port '${port}'`));
@@ -182,12 +183,11 @@ function withScope(a: ResolvedAddress, d: NetworkDestination, log: TransportLogg
   return `${a.address}%${d.iface}`;
 }
 
-/** Runs `fn` with a deadline (ms since epoch) and rejects on timeout or abort. `fn` must clean up on its own reject. */
-function withDeadline<T>(timeoutMs: number, signal: AbortSignal | undefined, fn: (deadline: number) => Promise<T>, timeoutMessage?: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  // Socket openers enforce `deadline` themselves with a precise message; this timer is the safety net
-  // (and the only limit for name resolution, which cannot be cancelled).
-  const limit = timeoutMessage === undefined ? timeoutMs + SAFETY_MS : timeoutMs;
+/**
+ * Stops waiting for `fn` after `timeoutMs` or on abort (for name resolution, which cannot be cancelled,
+ * and udp setup). A result that arrives later is disposed of.
+ */
+function withDeadline<T>(timeoutMs: number, signal: AbortSignal | undefined, fn: () => Promise<T>, timeoutMessage: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const finish = (): boolean => {
@@ -201,14 +201,14 @@ function withDeadline<T>(timeoutMs: number, signal: AbortSignal | undefined, fn:
       if (finish()) reject(new TransportError('ERR_TRANSPORT_STATE', 'connection attempt aborted'));
     };
     const timer = setTimeout(() => {
-      if (finish()) reject(new TransportError('ERR_TRANSPORT_TIMEOUT', timeoutMessage ?? `timed out after ${timeoutMs} ms`));
-    }, limit);
+      if (finish()) reject(new TransportError('ERR_TRANSPORT_TIMEOUT', timeoutMessage));
+    }, timeoutMs);
     if (signal?.aborted) {
       onAbort();
       return;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    fn(deadline).then(
+    fn().then(
       (v) => {
         if (finish()) resolve(v);
         else disposeLate(v);
@@ -219,8 +219,6 @@ function withDeadline<T>(timeoutMs: number, signal: AbortSignal | undefined, fn:
     );
   });
 }
-
-const SAFETY_MS = 250;
 
 /** Keeps a socket's late 'error' from crashing the process until its owner attaches listeners (it sees `destroyed`). */
 function guard(s: net.Socket | dgram.Socket): void {
@@ -234,82 +232,78 @@ function disposeLate(v: unknown): void {
   else if (v instanceof dgram.Socket) v.close();
 }
 
-function openTcp(address: string, port: number, host: string, deadline: number, tlsOpts: ResolvedTls | null): Promise<net.Socket> {
+/**
+ * Connects a stream socket (tcp or unix) and, with `tlsOpts`, runs the TLS client handshake over it, all
+ * before `deadline`. Any failure, timeout or abort destroys what was opened and rejects: a failed handshake
+ * is a failed connection (SPEC §7 row 10: fail closed, never plaintext). Nothing is left running after the
+ * promise settles, so an aborted attempt cannot keep the process alive.
+ */
+function openStream(
+  connectOptions: net.NetConnectOpts,
+  label: string,
+  identity: string,
+  deadline: number,
+  tlsOpts: ResolvedTls | null,
+  signal: AbortSignal | undefined,
+): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: address, port, noDelay: true });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new TransportError('ERR_TRANSPORT_TIMEOUT', `Timed out while connecting to '${address}', port '${port}'`, 'ETIMEDOUT'));
-    }, Math.max(1, deadline - Date.now()));
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(new TransportError('ERR_TRANSPORT_CONNECT', `Failed to connect to '${address}', port '${port}': ${describe(err)}`, errnoOf(err), { cause: err }));
-    });
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      guard(socket);
-      if (tlsOpts === null) {
-        resolve(socket);
-        return;
-      }
-      handshake(socket, tlsConnectOptions(tlsOpts, host), deadline, `'${address}', port '${port}'`).then(resolve, reject);
-    });
-  });
-}
-
-function openUnix(path: string, deadline: number, tlsOpts: ResolvedTls | null): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ path });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new TransportError('ERR_TRANSPORT_TIMEOUT', `Timed out while connecting to unix socket '${path}'`, 'ETIMEDOUT'));
-    }, Math.max(1, deadline - Date.now()));
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(new TransportError('ERR_TRANSPORT_CONNECT', `Failed to connect to unix socket '${path}': ${describe(err)}`, errnoOf(err), { cause: err }));
-    });
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      guard(socket);
-      if (tlsOpts === null) {
-        resolve(socket);
-        return;
-      }
-      // A unix socket has no host name: the identity is the server name override, else "localhost".
-      handshake(socket, tlsConnectOptions(tlsOpts, 'localhost'), deadline, `unix socket '${path}'`).then(resolve, reject);
-    });
-  });
-}
-
-/** TLS client handshake over a connected socket; any failure destroys it (SPEC §7 row 10: fail closed). */
-function handshake(raw: net.Socket, opts: tls.ConnectionOptions, deadline: number, label: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
+    let done = false;
     let secure: tls.TLSSocket | null = null;
-    const fail = (err: unknown, message: string): void => {
+    const raw = net.connect(connectOptions);
+    const finish = (err: TransportError | null, socket?: net.Socket): void => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      secure?.destroy();
-      raw.destroy();
-      reject(new TransportError('ERR_TRANSPORT_TLS', message, errnoOf(err), { cause: err }));
+      signal?.removeEventListener('abort', onAbort);
+      if (err !== null) {
+        secure?.destroy();
+        raw.destroy();
+        reject(err);
+        return;
+      }
+      guard(raw);
+      if (socket !== raw) guard(socket!);
+      resolve(socket!);
     };
-    const timer = setTimeout(() => fail(null, `TLS handshake with ${label} timed out`), Math.max(1, deadline - Date.now()));
-    try {
-      secure = tls.connect({ ...opts, socket: raw });
-    } catch (err) {
-      fail(err, `TLS handshake with ${label} failed: ${describe(err)}`);
+    const tlsError = (err: unknown, message: string): TransportError =>
+      new TransportError('ERR_TRANSPORT_TLS', `TLS handshake with ${label} failed: ${message}`, errnoOf(err), { cause: err });
+    const onAbort = (): void => finish(new TransportError('ERR_TRANSPORT_STATE', `connection attempt to ${label} aborted`));
+    const timer = setTimeout(() => {
+      finish(
+        secure === null
+          ? new TransportError('ERR_TRANSPORT_TIMEOUT', `Timed out while connecting to ${label}`, 'ETIMEDOUT')
+          : new TransportError('ERR_TRANSPORT_TLS', `TLS handshake with ${label} timed out`, 'ETIMEDOUT'),
+      );
+    }, Math.max(1, deadline - Date.now()));
+    if (signal?.aborted) {
+      onAbort();
       return;
     }
-    const s = secure;
-    s.once('error', (err) => fail(err, `TLS handshake with ${label} failed: ${describe(err)}`));
-    s.once('secureConnect', () => {
-      clearTimeout(timer);
-      if (opts.rejectUnauthorized && !s.authorized) {
-        fail(s.authorizationError, `TLS handshake with ${label} failed: ${String(s.authorizationError)}`);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    raw.once('error', (err) => {
+      if (secure === null) finish(new TransportError('ERR_TRANSPORT_CONNECT', `Failed to connect to ${label}: ${describe(err)}`, errnoOf(err), { cause: err }));
+      else finish(tlsError(err, describe(err)));
+    });
+    raw.once('connect', () => {
+      // Beyond the reference: a persistent connection to a peer that vanished is noticed while idle.
+      if (!('path' in connectOptions)) raw.setKeepAlive(true, 60_000);
+      if (tlsOpts === null) {
+        finish(null, raw);
         return;
       }
-      guard(s);
-      resolve(s);
+      let s: tls.TLSSocket;
+      try {
+        s = tls.connect({ ...tlsConnectOptions(tlsOpts, identity), socket: raw });
+      } catch (err) {
+        finish(tlsError(err, describe(err)));
+        return;
+      }
+      secure = s;
+      s.once('error', (err) => finish(tlsError(err, describe(err))));
+      s.once('secureConnect', () => {
+        if (tlsOpts.verify && !s.authorized) finish(tlsError(s.authorizationError, String(s.authorizationError)));
+        else finish(null, s);
+      });
     });
   });
 }

@@ -21,6 +21,8 @@
 //   lines of at most 16 KiB (one TLS record each) and a segment counts when its write completed. A segment
 //   whose record did not leave completely is not decryptable by the peer, so none of its lines can have
 //   been delivered: resending it from its first line is exact too.
+// - a Node without `writeQueueSize` (checked at run time; a test fails loudly if it disappears) gets plain
+//   writes in 4 KiB segments: only the lines of the one segment in flight at a failure are then uncertain.
 //
 // The one unavoidable ambiguity (TCP gives a sender no delivery receipt): bytes the local kernel accepted
 // but that never reach the peer application (in flight in socket buffers when a connection is reset) are
@@ -46,6 +48,9 @@ export const SEND_SEMANTICS =
 
 /** One TLS record carries at most 16 KiB of plaintext (RFC 8446 §5.1). */
 export const TLS_SEGMENT_BYTES = 16384;
+
+/** Segment size on plain sockets when libuv's write queue size cannot be read. */
+export const FALLBACK_SEGMENT_BYTES = 4096;
 
 const NL = 0x0a;
 
@@ -86,6 +91,15 @@ export interface LineSenderOptions {
   logger?: TransportLogger;
   /** Force segmented writes of at most this many bytes (testing; TLS always uses TLS_SEGMENT_BYTES). */
   segmentBytes?: number;
+  /**
+   * How a plain TCP connection is closed when WE give up on it (send timeout, close()) while the kernel holds
+   * the head of a line: 'reset' (default) sends RST, so the receiver sees an error instead of an end of
+   * stream and cannot take the fragment for a last line (VictoriaMetrics does at end of stream); the whole
+   * lines still in the local send buffer are then lost, counted as sent (the documented ambiguity).
+   * 'graceful' closes with FIN: everything accepted is delivered if the receiver recovers, fragment included.
+   * When the accepted bytes end on a line boundary the close is always graceful.
+   */
+  partialLineClose?: 'reset' | 'graceful';
 }
 
 interface WriteQueueHandle {
@@ -146,6 +160,7 @@ export class LineSender implements Sender {
   private readonly timeoutMs: number;
   private readonly log: TransportLogger;
   private readonly responseName: string;
+  private readonly partialLineClose: 'reset' | 'graceful';
   private readonly discarder = new ResponseDiscarder();
   private inflight: Inflight | null = null;
   /** Why the connection is unusable, or null while open. */
@@ -164,12 +179,17 @@ export class LineSender implements Sender {
     this.timeoutMs = options.timeoutMs;
     this.log = options.logger ?? silentLogger;
     this.responseName = options.responseName ?? 'text';
+    const plc = options.partialLineClose ?? 'reset';
+    if (plc !== 'reset' && plc !== 'graceful') {
+      throw new TransportError('ERR_TRANSPORT_OPTION', `partialLineClose must be 'reset' or 'graceful', got ${JSON.stringify(plc)}`);
+    }
+    this.partialLineClose = plc;
     const h = (this.socket as unknown as { _handle?: WriteQueueHandle | null })._handle ?? null;
     // Exact byte accounting needs libuv's write queue size; TLS or a Node without it falls back to segments.
     this.handle = !connection.tls && seg === undefined && h !== null && typeof h.writeQueueSize === 'number' ? h : null;
-    this.segmentLimit = connection.tls ? Math.min(seg ?? TLS_SEGMENT_BYTES, TLS_SEGMENT_BYTES) : (seg ?? (this.handle ? Infinity : TLS_SEGMENT_BYTES));
+    // Without it (a future Node), small segments bound what an unknown in-flight segment can duplicate.
+    this.segmentLimit = connection.tls ? Math.min(seg ?? TLS_SEGMENT_BYTES, TLS_SEGMENT_BYTES) : (seg ?? (this.handle ? Infinity : FALLBACK_SEGMENT_BYTES));
 
-    this.socket.setKeepAlive(true, 60_000);
     this.socket.on('data', (d: Buffer) => this.discarder.add(d));
     this.socket.on('end', () => this.onEnd());
     this.socket.on('error', (err) => this.onError(err));
@@ -214,7 +234,7 @@ export class LineSender implements Sender {
   }
 
   close(): void {
-    if (this.dead === null) this.fail(new TransportError('ERR_TRANSPORT_CLOSED', `connection to '${this.label}' closed by the caller`), true);
+    if (this.dead === null) this.fail(new TransportError('ERR_TRANSPORT_CLOSED', `connection to '${this.label}' closed by the caller`), true, true);
   }
 
   private writeNext(f: Inflight): void {
@@ -258,6 +278,7 @@ export class LineSender implements Sender {
     this.fail(
       new TransportError('ERR_TRANSPORT_TIMEOUT', `sending to '${this.label}' timed out after ${this.timeoutMs} ms with ${f.accepted} of ${f.chunk.length} bytes accepted (the receiver is not reading)`, 'ETIMEDOUT'),
       true,
+      true,
     );
   }
 
@@ -278,13 +299,28 @@ export class LineSender implements Sender {
     if (this.dead === null) this.fail(new TransportError('ERR_TRANSPORT_CLOSED', `connection to '${this.label}' closed`), false);
   }
 
-  /** Marks the connection dead, settles a send in flight, destroys the socket. */
-  private fail(error: TransportError, mayRead: boolean): void {
+  /**
+   * Marks the connection dead, settles a send in flight, destroys the socket.
+   * @param mayRead libuv's queue is still intact: take a last exact reading
+   * @param ours we give up on a live connection (timeout, close()): choose FIN or RST (partialLineClose)
+   */
+  private fail(error: TransportError, mayRead: boolean, ours = false): void {
     const f = this.inflight;
     if (f !== null && mayRead) this.sample(f);
     if (this.dead === null) this.dead = error;
+    const midLine = f !== null && f.accepted > 0 && f.accepted < f.chunk.length && f.chunk[f.accepted - 1] !== NL;
     if (f !== null) this.settle(f, error);
-    if (!this.socket.destroyed) this.socket.destroy();
+    if (this.socket.destroyed) return;
+    // Only a plain TCP handle can send RST (TLS segments always end on a line; unix sockets have no RST).
+    if (ours && midLine && this.partialLineClose === 'reset' && this.handle !== null && typeof this.socket.resetAndDestroy === 'function') {
+      try {
+        this.socket.resetAndDestroy();
+        return;
+      } catch {
+        /* not a TCP handle (unix socket): fall through to a normal close */
+      }
+    }
+    this.socket.destroy();
   }
 
   private settle(f: Inflight, error: TransportError | null): void {

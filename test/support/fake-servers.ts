@@ -121,6 +121,11 @@ export class LineCollector {
     for (const s of this.sockets) s.resetAndDestroy();
   }
 
+  /** Closes every open connection cleanly (FIN). */
+  endAll(): void {
+    for (const s of this.sockets) s.end();
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
@@ -205,11 +210,11 @@ export interface Blackhole {
 }
 
 /**
- * A 127.0.0.1 port where connects hang: a child process listens with backlog 0 and is then stopped
+ * A 127.0.0.1 port where connects hang: a child process listens with backlog 1 and is then stopped
  * (SIGSTOP), and the accept queue is filled, so the kernel drops further SYNs instead of answering.
  */
 export async function startBlackhole(): Promise<Blackhole> {
-  const child: ChildProcess = spawn(process.execPath, ['-e', "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:0},()=>console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child: ChildProcess = spawn(process.execPath, ['-e', "const s=require('net').createServer();s.listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'ignore'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));

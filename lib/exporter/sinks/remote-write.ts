@@ -12,8 +12,10 @@
 // - any other status (4xx such as 400 for an out-of-order sample, 3xx): the receiver refused this body
 //   itself, retrying cannot help: the request's samples are lost, logged with their count and the first KiB
 //   of the response body, and the flush goes on with the next request.
+import { RemoteWriteEncoder } from '../../formats/remote-write';
 import type { HttpResult } from '../../transport/http-client';
-import { nextBackoffMs } from '../../transport/remote-write-client';
+import { nextBackoffMs, RemoteWriteClient } from '../../transport/remote-write-client';
+import type { ResolvedBackendOptions } from '../config-options';
 import { ExporterError } from '../errors';
 import type { Logger } from '../logger';
 import type { SendQueue } from '../send-queue';
@@ -139,6 +141,8 @@ export class RemoteWriteSink implements Sink {
         this.notBefore = o.now() + delay;
         const why = res.status === null ? res.error.message : `HTTP ${res.status}${res.retryAfterMs !== null ? ` (Retry-After ${res.retryAfterMs} ms)` : ''}`;
         o.log('error', `${o.logPrefix} failed to write data to database backend '${res.destination ?? o.destinationText}'. Willing to write ${rec.body.length} bytes, wrote 0 bytes: ${why}. Attempt ${this.attempt}, retrying in ${delay} ms.`);
+        // One failure per flush: a wait past the deadline ends it now (the next flush picks up the backoff).
+        if (this.notBefore >= deadline) break;
       }
     }
     r.complete = queue.length === 0;
@@ -160,4 +164,41 @@ export class RemoteWriteSink implements Sink {
       this.io.receivedBytes += res.body.length;
     }
   }
+}
+
+/** What the factories need besides the instance's options. */
+export interface SinkFactoryDeps {
+  log: Logger;
+  /** `BACKEND:` or `BACKEND[NAME]:`. */
+  logPrefix: string;
+  events?: SinkEvents;
+  /** Extra CA certificates (PEM) for TLS, as InstanceDependencies.tlsCa. */
+  tlsCa?: string | Buffer;
+}
+
+/** The encoder of an instance's options (SPEC §4.6: data source, prefix, send names). */
+export function remoteWriteEncoderFor(o: ResolvedBackendOptions): RemoteWriteEncoder {
+  return new RemoteWriteEncoder({ source: o.dataSource, prefix: o.prefix, sendNames: o.sendNames });
+}
+
+/**
+ * The sink of a `prometheus_remote_write` / `prometheus_remote_write:https` instance: destination, `remote
+ * write URL path`, TLS options, basic authentication and headers from the options.
+ */
+export async function createRemoteWriteSink(o: ResolvedBackendOptions, deps: SinkFactoryDeps): Promise<RemoteWriteSink> {
+  if (o.protocol !== 'prometheus-remote-write') {
+    throw new ExporterError('ERR_EXPORTER_OPTION', `createRemoteWriteSink(): type '${o.type}' is not accepted; accepted: prometheus_remote_write, prometheus_remote_write:https`);
+  }
+  const tls = o.tls ? { verify: o.tlsVerify, caFile: o.tlsCaFile, serverName: o.tlsServerName, ...(deps.tlsCa !== undefined ? { ca: deps.tlsCa } : {}) } : null;
+  const client = await RemoteWriteClient.create({
+    destinations: o.destination,
+    path: o.remoteWriteUrlPath,
+    timeoutMs: o.timeoutMs,
+    tls,
+    username: o.remoteWriteUsername,
+    password: o.remoteWritePassword,
+    headers: o.remoteWriteHeaders,
+    logger: (level, message) => deps.log(level, message),
+  });
+  return new RemoteWriteSink({ client, destinationText: o.destination, log: deps.log, logPrefix: deps.logPrefix, events: deps.events });
 }

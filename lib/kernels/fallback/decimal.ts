@@ -100,11 +100,15 @@ export function writeUnits7(out: Uint8Array, pos: number, neg: boolean, units: n
   return writeFixedDigits(out, pos, fr, 7);
 }
 
+const FRACTION_PAD = ['', '0', '00', '000', '0000', '00000', '000000', '0000000'];
+
 /** String form of writeUnits7. */
 export function units7ToString(neg: boolean, units: number): string {
-  const buf = new Uint8Array(40);
-  const end = writeUnits7(buf, 0, neg, units);
-  return String.fromCharCode.apply(null, Array.from(buf.subarray(0, end)));
+  let ip = Math.floor(units / 1e7);
+  let fr = units - ip * 1e7;
+  if (fr < 0) { ip -= 1; fr += 1e7; } else if (fr >= 1e7) { ip += 1; fr -= 1e7; }
+  const f = String(fr);
+  return (neg ? '-' : '') + String(ip) + '.' + FRACTION_PAD[7 - f.length] + f;
 }
 
 /** "%0.7Lf" text of the value sign * units * 10^-7 where units is an exact non-negative BigInt. */

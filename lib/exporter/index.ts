@@ -1,0 +1,20 @@
+// The exporter (SPEC §5): backend instances, the multi-instance Exporter, their events and counters.
+// Configuration (lib/exporter/config.ts) and the heartbeat are exported by their own modules.
+export { BackendInstance } from './backend-instance';
+export type {
+  InstanceDatabase, InstanceDependencies, InstanceEvents, SentEvent, FailedEvent, LostEvent, LossReason,
+  ReconnectedEvent, StopReport,
+} from './backend-instance';
+export { Exporter } from './exporter';
+export type { ExporterEvents } from './exporter';
+export type { IterationCounters, TotalCounters } from './counters';
+export { ExporterError } from './errors';
+export type { ExporterErrorCode } from './errors';
+export { stderrLogger, filterLogger, LOG_LEVELS } from './logger';
+export type { Logger, LogLevel } from './logger';
+export { MONITORING_CHARTS, monitoringChartId } from './monitoring';
+export type { MonitoringChartDef } from './monitoring';
+export { SendQueue, PendingBatch } from './send-queue';
+export type { Sink, FlushResult, SinkIoCounters } from './sink';
+export { LineSink } from './line-sink';
+export { HttpSink, OPENTSDB_PUT_PATH } from './http-sink';
