@@ -115,6 +115,25 @@ describe('exporter send queue (SPEC §5.5 steps 3-4, 11; §7 rows 11-12)', () =>
     q.check();
   });
 
+  it('an iteration queued in chunks: older iterations go first, then the newest loses its last lines', () => {
+    const q = new SendQueue();
+    const a = [lines(1, 5), lines(1, 5)];
+    const b = [lines(2, 6), lines(2, 6), lines(2, 6)];
+    a.forEach((x) => q.pushLines(1, x, 5));
+    b.forEach((x) => q.pushLines(2, x, 6));
+    assert.deepStrictEqual([q.length, q.iterations, q.metrics], [5, 2, 28]);
+    // Room for the first chunk of iteration 2 and 4 lines of its second chunk.
+    const cap = b[0]!.length + prefixOfLines(b[1]!, 4) + 3;
+    const rep = q.enforceCap(cap);
+    assert.deepStrictEqual(rep, { metrics: 10 + 2 + 6, bytes: a[0]!.length + a[1]!.length + (b[1]!.length - prefixOfLines(b[1]!, 4)) + b[2]!.length, batches: 3 });
+    assert.deepStrictEqual([q.length, q.iterations, q.metrics], [2, 1, 10]);
+    assert.ok(q.bytes <= cap);
+    assert.deepStrictEqual(Buffer.concat([q.head!.remaining()]), b[0]);
+    q.takeLines(q.head!, q.head!.remainingBytes);
+    assert.deepStrictEqual(q.head!.remaining(), b[1]!.subarray(0, prefixOfLines(b[1]!, 4)));
+    q.check();
+  });
+
   it('HTTP record batches: copies the request bodies, sends and loses whole requests', () => {
     const q = new SendQueue();
     const data = Buffer.from('xx[1,2]yy[3][4,5,6]', 'latin1');

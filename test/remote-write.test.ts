@@ -283,8 +283,16 @@ describe('remote write: WriteRequests from the database (SPEC §4.6)', () => {
     });
   }
 
-  it('average of non-trivial values equals the kernel value of both implementations', () => {
-    const f = fixture({ algorithms: ['incremental'], values: [3] }); // 3/s, stored through interpolation
+  it('average of non-trivial values: the kernel value, to the last printed digit, in both implementations', () => {
+    const db = new RrdDatabase({ hostname: 'web01', memoryMode: 'ram', entries: 120 });
+    const chart = db.localhost.createChart({ id: 'net.eth0' });
+    chart.addDimension({ id: 'rx', algorithm: 'incremental', multiplier: 8, divisor: 1000 });
+    for (let s = 0; s < 60; s++) {
+      chart.set(0, Math.floor(1e6 * Math.sqrt(s) + 17 * s * s), (T0 + s) * US + 333_000);
+      chart.done((T0 + s) * US + 333_000);
+    }
+    const host = { hostname: 'web01', tags: null, programName: 'netdata', programVersion: 'v' };
+    const seen: number[] = [];
     for (const impl of ['fallback', 'native'] as const) {
       let kernel;
       try {
@@ -293,10 +301,14 @@ describe('remote write: WriteRequests from the database (SPEC §4.6)', () => {
         continue; // native addon not built: the fallback is still checked
       }
       const enc = new RemoteWriteEncoder({ source: 'average', prefix: 'n', sendNames: true }, kernel);
-      const s = decodeAll(enc.encode([{ host: f.host, charts: [f.chart] }], T0 + 20, T0 + 30, 1))[1]!;
-      const text = kernel.storedValue(f.chart.ring, 0, f.chart.meta, T0 + 20, T0 + 30, 'average').text;
-      assert.strictEqual(s.samples[0]!.value.toFixed(7), text, impl);
+      const s = decodeAll(enc.encode([{ host, charts: [chart] }], T0 + 20, T0 + 30, 1))[1]!;
+      const text = kernel.storedValue(chart.ring, 0, chart.meta, T0 + 20, T0 + 30, 'average').text!;
+      assert.ok(!Number.isInteger(Number(text)), `a non-trivial average: ${text}`);
+      assert.ok(Math.abs(s.samples[0]!.value - Number(text)) <= 0.5e-7 * (1 + 1e-9), `${impl}: ${s.samples[0]!.value} vs %0.7Lf ${text}`);
+      seen.push(s.samples[0]!.value);
     }
+    assert.ok(seen.length >= 1);
+    assert.strictEqual(new Set(seen).size, 1, `implementations differ: ${seen.join(' ')}`);
   });
 
   it('a window outside the database sends nothing for the chart', () => {

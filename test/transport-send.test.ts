@@ -105,6 +105,7 @@ describe('transport: LineSender (SPEC §5.12, §7 row 11)', function () {
     // exactly bytesAccepted bytes, which proves the count is exact to the byte.
     proxy.stopReading(false);
     await waitFor(() => proxy.connections[0]!.end !== null, 5000, 'the first connection to drain');
+    assert.strictEqual(proxy.connections[0]!.end, 'client-closed', 'closed with FIN');
     const first = proxy.forwarded(1);
     assert.strictEqual(first.length, r.bytesAccepted);
     assert.ok(first.equals(chunk.subarray(0, r.bytesAccepted)));
@@ -193,15 +194,18 @@ describe('transport: LineSender (SPEC §5.12, §7 row 11)', function () {
 
   it('close() during a send settles it as failed with exact counts', async () => {
     proxy.stopReading(true);
-    const p = transport.send(numbered(300000));
+    const chunk = numbered(300000);
+    const p = transport.send(chunk);
     await new Promise((res) => setTimeout(res, 50));
     transport.close();
     const r = await p;
     assert.strictEqual(r.ok, false);
     assert.strictEqual(r.error!.code, 'ERR_TRANSPORT_CLOSED');
+    assert.match(r.error!.message, /closed by the caller/);
     assert.ok(r.bytesAccepted > 0);
+    assert.strictEqual(r.bytesWritten, wholeLinesEnd(chunk, r.bytesAccepted));
     proxy.stopReading(false);
-    await waitFor(() => proxy.connections[0]!.end !== null, 5000, 'the connection to drain');
+    await waitFor(() => proxy.connections[0]!.end !== null, 5000, 'the connection to end');
     assert.strictEqual(proxy.forwarded(1).length, r.bytesAccepted);
   });
 });

@@ -2,8 +2,9 @@
 // case is recomputed from its inputs with the active kernel (SPEC §2, §3.1).
 import {
   META_LENGTH, META_ENTRIES, META_CURRENT_ENTRY, META_COUNTER, META_LAST_UPDATED, META_UPDATE_EVERY, META_DIMS,
-  SN_FLAGS_MASK, SN_EXISTS_RESET, StoredMode,
+  StoredMode,
 } from '../kernels';
+import { storageNumberExists, storageNumberDidReset } from '../kernels/fallback/storage-number';
 import { packExact } from '../kernels/fallback/sn-exact';
 import { registerCategory, CaseChecker, CaseOutcome, VectorCase } from './registry';
 
@@ -11,14 +12,12 @@ function hex8(word: number): string {
   return '0x' + (word >>> 0).toString(16).padStart(8, '0');
 }
 
-/** does_storage_number_exist (SPEC §2.1): any of the flag bits 24-26. */
 function exists(word: number): number {
-  return (word & SN_FLAGS_MASK) !== 0 ? 1 : 0;
+  return storageNumberExists(word) ? 1 : 0;
 }
 
-/** did_storage_number_reset (SPEC §2.1): the flags are exactly SN_EXISTS_RESET. */
 function reset(word: number): number {
-  return (word & SN_FLAGS_MASK) === SN_EXISTS_RESET ? 1 : 0;
+  return storageNumberDidReset(word) ? 1 : 0;
 }
 
 class CaseInputError extends Error {}

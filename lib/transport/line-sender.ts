@@ -16,7 +16,8 @@
 //   the moment a failure becomes known (the 'error'/'end' event of a reset or close, our own timeout, our
 //   own close()), before libuv discards its queue, so accepted = length - queued, to the byte. (When an
 //   error is reported by the write itself rather than by the read side -- on Linux the read side reports
-//   a reset first -- the last exact reading is used, which can only under-count; see SEND_SEMANTICS.)
+//   a reset first -- the last exact reading is used: an under-count, so lines written after that reading
+//   would be sent again; never observed.)
 // - TLS: ciphertext bytes cannot be mapped back to plaintext, so the chunk is written in segments of whole
 //   lines of at most 16 KiB (one TLS record each) and a segment counts when its write completed. A segment
 //   whose record did not leave completely is not decryptable by the peer, so none of its lines can have
@@ -28,10 +29,13 @@
 // but that never reach the peer application (in flight in socket buffers when a connection is reset) are
 // counted as SENT -- they are never resent, so no line can be delivered twice; a reset may lose them.
 // The line that was only partly accepted is NOT counted: it is resent whole, from its first byte, on a new
-// connection. Its head went out on the old connection, which then ended without a newline; line receivers
-// (carbon, OpenTSDB, the JSON listeners) drop an unterminated fragment at close, so the receiver sees that
-// line exactly once, whole. Its bytes are in `bytesAccepted` (as the reference's sent_bytes) but not in
-// `bytesWritten`.
+// connection. Its bytes are in `bytesAccepted` (as the reference's sent_bytes) but not in `bytesWritten`.
+// Its head may have reached the receiver on the old connection, which then ends without a newline. Line
+// receivers that drop an unterminated fragment when a connection ends (carbon, OpenTSDB's netty decoder)
+// see that line exactly once, whole. A receiver that takes an unterminated last line at end of stream
+// (VictoriaMetrics) can record the fragment as one malformed point: this only happens when a connection
+// ends in the middle of a line (peer reset/close, or our own send timeout), and no close we could choose
+// prevents it (see fail()).
 //
 // Backpressure: a send that is not fully accepted within `timeoutMs` (the reference's SO_SNDTIMEO bound
 // the whole send() call the same way) fails with ERR_TRANSPORT_TIMEOUT and the connection is closed; the
@@ -91,15 +95,6 @@ export interface LineSenderOptions {
   logger?: TransportLogger;
   /** Force segmented writes of at most this many bytes (testing; TLS always uses TLS_SEGMENT_BYTES). */
   segmentBytes?: number;
-  /**
-   * How a plain TCP connection is closed when WE give up on it (send timeout, close()) while the kernel holds
-   * the head of a line: 'reset' (default) sends RST, so the receiver sees an error instead of an end of
-   * stream and cannot take the fragment for a last line (VictoriaMetrics does at end of stream); the whole
-   * lines still in the local send buffer are then lost, counted as sent (the documented ambiguity).
-   * 'graceful' closes with FIN: everything accepted is delivered if the receiver recovers, fragment included.
-   * When the accepted bytes end on a line boundary the close is always graceful.
-   */
-  partialLineClose?: 'reset' | 'graceful';
 }
 
 interface WriteQueueHandle {
@@ -160,7 +155,6 @@ export class LineSender implements Sender {
   private readonly timeoutMs: number;
   private readonly log: TransportLogger;
   private readonly responseName: string;
-  private readonly partialLineClose: 'reset' | 'graceful';
   private readonly discarder = new ResponseDiscarder();
   private inflight: Inflight | null = null;
   /** Why the connection is unusable, or null while open. */
@@ -179,11 +173,6 @@ export class LineSender implements Sender {
     this.timeoutMs = options.timeoutMs;
     this.log = options.logger ?? silentLogger;
     this.responseName = options.responseName ?? 'text';
-    const plc = options.partialLineClose ?? 'reset';
-    if (plc !== 'reset' && plc !== 'graceful') {
-      throw new TransportError('ERR_TRANSPORT_OPTION', `partialLineClose must be 'reset' or 'graceful', got ${JSON.stringify(plc)}`);
-    }
-    this.partialLineClose = plc;
     const h = (this.socket as unknown as { _handle?: WriteQueueHandle | null })._handle ?? null;
     // Exact byte accounting needs libuv's write queue size; TLS or a Node without it falls back to segments.
     this.handle = !connection.tls && seg === undefined && h !== null && typeof h.writeQueueSize === 'number' ? h : null;
@@ -234,7 +223,7 @@ export class LineSender implements Sender {
   }
 
   close(): void {
-    if (this.dead === null) this.fail(new TransportError('ERR_TRANSPORT_CLOSED', `connection to '${this.label}' closed by the caller`), true, true);
+    if (this.dead === null) this.fail(new TransportError('ERR_TRANSPORT_CLOSED', `connection to '${this.label}' closed by the caller`), true);
   }
 
   private writeNext(f: Inflight): void {
@@ -278,7 +267,6 @@ export class LineSender implements Sender {
     this.fail(
       new TransportError('ERR_TRANSPORT_TIMEOUT', `sending to '${this.label}' timed out after ${this.timeoutMs} ms with ${f.accepted} of ${f.chunk.length} bytes accepted (the receiver is not reading)`, 'ETIMEDOUT'),
       true,
-      true,
     );
   }
 
@@ -300,27 +288,18 @@ export class LineSender implements Sender {
   }
 
   /**
-   * Marks the connection dead, settles a send in flight, destroys the socket.
+   * Marks the connection dead, settles a send in flight, destroys the socket. The close is graceful (FIN):
+   * what the kernel accepted is still delivered if the receiver recovers, so it is rightly counted as sent.
+   * (A reset would not hide the fragment from the receiver either: on Linux a receiver with unread data
+   * reads it and then sees an end of stream even after RST -- verified while writing this.)
    * @param mayRead libuv's queue is still intact: take a last exact reading
-   * @param ours we give up on a live connection (timeout, close()): choose FIN or RST (partialLineClose)
    */
-  private fail(error: TransportError, mayRead: boolean, ours = false): void {
+  private fail(error: TransportError, mayRead: boolean): void {
     const f = this.inflight;
     if (f !== null && mayRead) this.sample(f);
     if (this.dead === null) this.dead = error;
-    const midLine = f !== null && f.accepted > 0 && f.accepted < f.chunk.length && f.chunk[f.accepted - 1] !== NL;
     if (f !== null) this.settle(f, error);
-    if (this.socket.destroyed) return;
-    // Only a plain TCP handle can send RST (TLS segments always end on a line; unix sockets have no RST).
-    if (ours && midLine && this.partialLineClose === 'reset' && this.handle !== null && typeof this.socket.resetAndDestroy === 'function') {
-      try {
-        this.socket.resetAndDestroy();
-        return;
-      } catch {
-        /* not a TCP handle (unix socket): fall through to a normal close */
-      }
-    }
-    this.socket.destroy();
+    if (!this.socket.destroyed) this.socket.destroy();
   }
 
   private settle(f: Inflight, error: TransportError | null): void {

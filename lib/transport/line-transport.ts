@@ -24,8 +24,6 @@ export interface LineTransportOptions {
   tls?: TlsClientOptions | null;
   /** Name in the discard log line (SPEC §5.3): graphite, opentsdb, json. */
   responseName: string;
-  /** See LineSenderOptions.partialLineClose (default 'reset'). */
-  partialLineClose?: 'reset' | 'graceful';
   logger?: TransportLogger;
   lookup?: HostLookup;
   services?: ServiceTable;
@@ -58,9 +56,6 @@ export class LineTransport {
     if (this.destinations.length === 0) throw new TransportError('ERR_TRANSPORT_OPTION', 'destinations must hold at least one entry');
     if (tls !== null && this.destinations.some((d) => d.protocol === 'udp')) {
       throw new TransportError('ERR_TRANSPORT_OPTION', `TLS cannot be used with udp destinations (${this.destinations.filter((d) => d.protocol === 'udp').map((d) => d.text).join(', ')}); use tcp or unix`);
-    }
-    if (options.partialLineClose !== undefined && options.partialLineClose !== 'reset' && options.partialLineClose !== 'graceful') {
-      throw new TransportError('ERR_TRANSPORT_OPTION', `partialLineClose must be 'reset' or 'graceful', got ${JSON.stringify(options.partialLineClose)}`);
     }
     this.options = options;
     this.tls = tls;
@@ -129,7 +124,7 @@ export class LineTransport {
 
   private makeSender(c: Connection): Sender {
     const common = { timeoutMs: this.options.timeoutMs, responseName: this.options.responseName, logger: this.log };
-    return c.kind === 'stream' ? new LineSender(c, { ...common, partialLineClose: this.options.partialLineClose }) : new DatagramSender(c, common);
+    return c.kind === 'stream' ? new LineSender(c, common) : new DatagramSender(c, common);
   }
 }
 

@@ -3,18 +3,14 @@
 // and chart goes to the RemoteWriteEncoder. The result is one iteration's WriteRequests, ready for
 // SendQueue.pushRecords(iteration, batch.data, batch.records, batch.count).
 import type { RemoteWriteBatch, RemoteWriteChart, RemoteWriteEncoder } from '../../formats/remote-write';
-import type { ChartVerdict } from '../filters';
+import type { ExportChart, ExportHost } from '../db-view';
+import type { ChartFilter, HostFilter } from '../filters';
 
 /** A chart as the pass needs it: what the chart filter reads plus what the encoder reads (RrdChart fits). */
-export interface RemoteWritePassChart extends RemoteWriteChart {
-  isAvailableForBackends(): boolean;
-  readonly memoryMode: string;
-}
+export type RemoteWritePassChart = ExportChart & RemoteWriteChart;
 
-export interface RemoteWritePassHost {
-  readonly hostname: string;
-  readonly isLocalhost: boolean;
-  readonly tags: string | null;
+/** A host with what netdata_info needs (RrdHost fits). */
+export interface RemoteWritePassHost extends ExportHost {
   readonly programName: string;
   readonly programVersion: string;
   readonly charts: ReadonlyArray<RemoteWritePassChart>;
@@ -23,8 +19,8 @@ export interface RemoteWritePassHost {
 export interface RemoteWritePassInput {
   hosts: ReadonlyArray<RemoteWritePassHost>;
   encoder: RemoteWriteEncoder;
-  hostFilter: { enabled(host: RemoteWritePassHost): boolean };
-  chartFilter: { verdict(chart: RemoteWritePassChart): ChartVerdict };
+  hostFilter: HostFilter;
+  chartFilter: ChartFilter;
   /** The name printed for localhost (`[backend] hostname`, SPEC §4). */
   localHostname: string;
   after: number;

@@ -9,7 +9,7 @@ import {
 } from './numeric-input';
 
 const win = new Float64Array(2);
-const textBuf = new Uint8Array(64);
+const textBuf = Buffer.alloc(64);
 
 function pack(value: number, flags: number): number {
   checkValue(value);
@@ -71,7 +71,7 @@ function storedValue(ring: Uint32Array, offset: number, meta: Float64Array, afte
   const first = win[0];
   const last = win[1];
   const end = writeDimValue(ring, offset, meta, first, last, mode === 'sum', textBuf, 0);
-  const text = end < 0 ? null : String.fromCharCode.apply(null, Array.from(textBuf.subarray(0, end)));
+  const text = end < 0 ? null : textBuf.toString('latin1', 0, end);
   return { text, first, last };
 }
 

@@ -1,11 +1,21 @@
 // Storage numbers (SPEC §2.1-§2.4) with fast double paths that are provably identical to the
 // emulated long double of sn-exact.ts, falling back to it whenever a decision is too close to call.
-import { SN_FLAGS_MASK, SN_EXISTS_100 } from '../types';
+import { SN_FLAGS_MASK, SN_EXISTS_100, SN_EXISTS_RESET } from '../types';
 import { packExact } from './sn-exact';
 import { R3, softUnpack, softToDouble } from './ld-soft';
 import { halfUlp, productResidual } from './float-tools';
 import { units7ToString } from './decimal';
 import { slowPathStats } from './slow-path-stats';
+
+/** does_storage_number_exist (SPEC §2.1): any of the flag bits 24-26 is set. */
+export function storageNumberExists(word: number): boolean {
+  return (word & SN_FLAGS_MASK) !== 0;
+}
+
+/** did_storage_number_reset (SPEC §2.1): the flags are exactly SN_EXISTS_RESET (bit 24 clear). */
+export function storageNumberDidReset(word: number): boolean {
+  return (word & SN_FLAGS_MASK) === SN_EXISTS_RESET;
+}
 
 /** 10^i and 100^i as exact doubles. */
 export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14];

@@ -85,7 +85,7 @@ const TWO_M64 = 2 ** -64;
 // doubles would be boxed on every store.
 const walk = new Float64Array(3);
 
-/** Walks slots slot(after)..slot(before) forward (SPEC §1.4 query), summing exact units. */
+/** Walks slots slot(after)..slot(before) forward (SPEC §1.4 query), summing exact units into walk[]. */
 function walkUnits(ring: Uint32Array, offset: number, meta: Float64Array, after: number, before: number): void {
   const entries = meta[META_ENTRIES];
   let s = timeToSlot(meta, after);
