@@ -348,6 +348,15 @@ describe('exporter loop (SPEC §5.5) with a fake line receiver', function () {
     await collector.waitForLines(2);
     assert.strictEqual(collector.lines[1], `netdata.web01.system.nohist.a 77 ${T0 + 10}`);
     await h2.inst.stop();
+
+    // Call-site rules (SPEC §5.6, §7 row 16): an empty hosts pattern sends every host, an empty charts
+    // pattern sends no chart.
+    const h3 = harness(db, { ...base(collector.port), sendHostsMatching: '', sendChartsMatching: '', name: 'empty' }, { clock, monitoring: false });
+    await h3.inst.start();
+    const c4 = await h3.inst.runOnce(T0 + 10);
+    assert.strictEqual(c4.newMetrics, 0);
+    assert.deepStrictEqual(h3.logged('backend for host'), ["enabled backend for host 'localhost'", "enabled backend for host 'child1'"]);
+    await h3.inst.stop();
   });
 
   it('formats a large database in slices: yields to the event loop and reports the longest slice', async () => {
@@ -452,11 +461,11 @@ describe('exporter: several instances over one database', function () {
     const stalled = await FaultProxy.start({ host: '127.0.0.1', port: collector.port });
     stalled.stopReading(true);
     const db = newDb();
-    // ~16 MB per iteration for the stalled destination: its send waits for the full socket buffers.
+    // ~33 MB per iteration for the stalled destination (far more than socket buffers hold): its send waits for the full socket buffers.
     const future = Math.floor(Date.now() / 1000) + 30;
     fillCharts(db, 'big', 200, 10, future, v);
     const exporter = new Exporter(db, [
-      { name: 'stuck', enabled: true, type: 'graphite', destination: `127.0.0.1:${stalled.port}`, updateEvery: 1, timeoutMs: 8000, dataSource: 'as collected', sendChartsMatching: 'big.*', prefix: 'x'.repeat(8192) },
+      { name: 'stuck', enabled: true, type: 'graphite', destination: `127.0.0.1:${stalled.port}`, updateEvery: 1, timeoutMs: 8000, dataSource: 'as collected', sendChartsMatching: 'big.*', prefix: 'x'.repeat(16384) },
       { name: 'live', enabled: true, type: 'graphite', destination: `127.0.0.1:${collector.port}`, updateEvery: 1, hostname: 'web01', dataSource: 'as collected', sendChartsMatching: 'netdata.*' },
     ], { logger: () => undefined });
     const live: IterationCounters[] = [];

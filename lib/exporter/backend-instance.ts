@@ -19,8 +19,6 @@
 // instance, when set, are printed for localhost by that instance; otherwise the database's tags of
 // localhost are (SPEC §1.1), and children always carry their own.
 import { EventEmitter } from 'events';
-import { FormatBuffer } from '../formats/format-buffer';
-import { LineFormatter } from '../formats/formatter';
 import { SimplePattern } from '../formats/simple-pattern';
 import type { Kernel } from '../kernels/types';
 import type { HostLookup } from '../transport/connector';
@@ -29,13 +27,13 @@ import { emptyCounters, IterationCounters, TotalCounters } from './counters';
 import type { ExportChart, ExportDatabase, ExportHost } from './db-view';
 import { ExporterError } from './errors';
 import { ChartFilter, HostFilter } from './filters';
-import { formatPass } from './format-pass';
 import { Beat, Clock, Heartbeat, systemClock } from './heartbeat';
 import { Logger, safeLogger, stderrLogger } from './logger';
 import { ChartHost, CpuSource, MonitoringCharts } from './monitoring';
 import { SendQueue } from './send-queue';
 import type { Sink } from './sink';
-import { createSink, formatOptionsOf } from './sink-factory';
+import { createSink } from './sink-factory';
+import { DEFAULT_CHUNK_BYTES, LineProducer, Producer } from './producer';
 
 /** The database an instance exports: hosts to read, and localhost to create its monitoring charts on. */
 export interface InstanceDatabase extends ExportDatabase {
@@ -85,6 +83,8 @@ export interface InstanceDependencies {
   sliceMs?: number;
   /** Formatted output is queued in chunks of about this many bytes (default 4 MiB). */
   chunkBytes?: number;
+  /** What fills the queue (default: a LineProducer for the instance's line format). */
+  producer?: Producer;
   /** CPU time source of the `backend_thread_cpu` chart (default process.cpuUsage). */
   cpu?: CpuSource;
   /** Random numbers in [0, 1) for the jitter (default Math.random). */
@@ -101,19 +101,15 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'disabled
 
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** Chunks of a few MiB: small enough to allocate without long pauses, large enough for few writes. */
-export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
-
 export class BackendInstance extends EventEmitter<InstanceEvents> {
   readonly options: ResolvedBackendOptions;
   private readonly log: Logger;
   private readonly logPrefix: string;
   private readonly clock: Clock;
-  private readonly formatter: LineFormatter;
+  private readonly producer: Producer;
   private readonly hostFilter: HostFilter;
   private readonly chartFilter: ChartFilter;
   private readonly queue = new SendQueue();
-  private readonly out = new FormatBuffer();
   private readonly deps: InstanceDependencies;
   private readonly jitterMs: number;
   private sink: Sink | null;
@@ -147,7 +143,8 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     this.log = safeLogger(deps.logger ?? stderrLogger());
     this.logPrefix = o.name === null ? 'BACKEND:' : `BACKEND[${o.name}]:`;
     this.clock = deps.clock ?? systemClock;
-    if (o.protocol === 'prometheus-remote-write' || o.protocol === 'kinesis') {
+    // Remote write and Kinesis run only with an injected Producer + Sink pair (producer.ts, sink.ts).
+    if ((o.protocol === 'prometheus-remote-write' || o.protocol === 'kinesis') && (deps.producer === undefined || deps.sink === undefined)) {
       throw new ExporterError('ERR_EXPORTER_UNSUPPORTED', `${describeInstance(o)}: type '${o.type}' is not implemented yet; accepted: graphite, graphite:plaintext, graphite:https, opentsdb, opentsdb:telnet, opentsdb:http, opentsdb:https, json, json:plaintext, json:https`);
     }
     const sliceMs = deps.sliceMs ?? 10;
@@ -158,7 +155,7 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     if (!(Number.isInteger(chunk) && chunk >= 1 && chunk <= 1024 * 1024 * 1024)) {
       throw new ExporterError('ERR_EXPORTER_OPTION', `chunkBytes = ${String(chunk)} is not accepted; accepted: a whole number of bytes from 1 to 1 GiB`);
     }
-    this.formatter = new LineFormatter(formatOptionsOf(o), deps.kernel);
+    this.producer = deps.producer ?? new LineProducer(o, chunk, deps.kernel);
     this.hostFilter = new HostFilter(SimplePattern.parse(o.sendHostsMatching), this.log);
     this.chartFilter = new ChartFilter(SimplePattern.parse(o.sendChartsMatching), o.dataSource === 'as-collected');
     this.sink = deps.sink ?? null;
@@ -289,11 +286,9 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
 
     // Step 3: format; each chunk is queued at once, and the byte cap applies as the chunks arrive, so an
     // iteration never holds more than the cap plus one chunk.
-    this.out.clear();
     const capped = { metrics: 0, bytes: 0 };
-    const pass = await formatPass({
+    const pass = await this.producer.produce({
       db: this.db,
-      formatter: this.formatter,
       hostFilter: this.hostFilter,
       chartFilter: this.chartFilter,
       localHostname: o.hostname,
@@ -301,15 +296,14 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
       localTags: o.hostTags,
       after: this.after,
       before,
-      out: this.out,
-      sliceMs: this.deps.sliceMs ?? 10,
-      chunkBytes: this.deps.chunkBytes ?? DEFAULT_CHUNK_BYTES,
-      onChunk: (metrics) => {
-        this.enqueue(c.iteration, metrics);
+      iteration: c.iteration,
+      queue: this.queue,
+      queued: () => {
         const r = this.queue.enforceCap(o.bufferMaxBytes);
         capped.metrics += r.metrics;
         capped.bytes += r.bytes;
       },
+      sliceMs: this.deps.sliceMs ?? 10,
       onChartError: (h, ch, err) => this.chartError(h, ch, err),
       aborted: () => this.state !== 'running',
     });
@@ -322,7 +316,6 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
       // Stopping: the chunks already queued are flushed or counted lost by stop().
       this.t.lostMetrics += capped.metrics;
       this.t.lostBytes += capped.bytes;
-      this.out.clear();
       return null;
     }
     this.iterations++;
@@ -388,29 +381,6 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     this.last = c;
     this.emit('iteration', c);
     return c;
-  }
-
-  /** Queues the format buffer's content as iteration `it`. */
-  private enqueue(it: number, metrics: number): void {
-    const out = this.out;
-    if (out.requestCount > 0) {
-      this.queue.pushRecords(it, out.buf, out.requests, out.requestCount);
-      out.clear();
-      return;
-    }
-    const len = out.length;
-    if (len === 0 && metrics === 0) return;
-    // Small outputs are copied; a large one hands over its buffer (no copy) and the format buffer gets a
-    // fresh one of the same size, so the next pass does not grow it again.
-    let data: Buffer;
-    if (len < 1024 * 1024 || len * 2 < out.buf.length) {
-      data = Buffer.from(out.buf.subarray(0, len));
-    } else {
-      data = out.buf.subarray(0, len);
-      out.buf = Buffer.allocUnsafe(out.buf.length);
-    }
-    out.clear();
-    this.queue.pushLines(it, data, metrics);
   }
 
   private loss(c: IterationCounters, reason: LossReason, metrics: number, bytes: number): void {

@@ -18,3 +18,5 @@ export { SendQueue, PendingBatch } from './send-queue';
 export type { Sink, FlushResult, SinkIoCounters } from './sink';
 export { LineSink } from './line-sink';
 export { HttpSink, OPENTSDB_PUT_PATH } from './http-sink';
+export { LineProducer, DEFAULT_CHUNK_BYTES } from './producer';
+export type { Producer, ProduceInput, ProduceResult } from './producer';

@@ -1,6 +1,4 @@
-// What an instance's options mean for formatting and transport: the formatter options of its type and the
-// sink that carries its output (SPEC §5.3 type table; §7 rows 9-11 fixes).
-import type { FormatOptions } from '../formats/options';
+// The sink that carries an instance's output, chosen by its type (SPEC §5.3 type table; §7 rows 9-11 fixes).
 import type { HostLookup } from '../transport/connector';
 import { HttpClient } from '../transport/http-client';
 import { LineTransport } from '../transport/line-transport';
@@ -11,18 +9,6 @@ import { HttpSink } from './http-sink';
 import { LineSink } from './line-sink';
 import type { Logger } from './logger';
 import type { Sink, SinkEvents } from './sink';
-
-/** Formatter options of an instance (SPEC §4). */
-export function formatOptionsOf(o: ResolvedBackendOptions): FormatOptions {
-  if (o.protocol === 'prometheus-remote-write' || o.protocol === 'kinesis') {
-    throw new ExporterError('ERR_EXPORTER_UNSUPPORTED', `type '${o.type}' has no line format`);
-  }
-  const base = { format: o.protocol, source: o.dataSource, prefix: o.prefix, sendNames: o.sendNames };
-  if (o.protocol !== 'opentsdb-http') return base;
-  // Batched JSON arrays (SPEC §7 row 9 fix) of `opentsdb http batch size` points and at most `opentsdb http
-  // max body bytes` each, host tags as separate tag keys; the HTTP client frames them (Host = destination).
-  return { ...base, http: { mode: 'batch', maxPoints: o.opentsdbHttpBatchSize, maxBytes: o.opentsdbHttpMaxBodyBytes, framing: 'body' } };
-}
 
 export interface SinkContext {
   log: Logger;

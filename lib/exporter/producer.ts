@@ -1,0 +1,124 @@
+// What fills an instance's queue each iteration (SPEC §5.5 step 3). The loop (backend-instance.ts) does
+// not know the wire format: a Producer walks the database for the window and queues its output, a Sink
+// (sink.ts) delivers it. Implemented: LineProducer (graphite, OpenTSDB telnet/HTTP, JSON lines). Remote
+// write (WriteRequests as records) and Kinesis (JSON lines cut into records) plug in as their own
+// Producer + Sink pair.
+import { FormatBuffer } from '../formats/format-buffer';
+import { LineFormatter } from '../formats/formatter';
+import type { Kernel } from '../kernels/types';
+import type { ExportChart, ExportDatabase, ExportHost } from './db-view';
+import type { ChartFilter, HostFilter } from './filters';
+import { formatPass } from './format-pass';
+import type { SendQueue } from './send-queue';
+import type { FormatOptions } from '../formats/options';
+import type { ResolvedBackendOptions } from './config-options';
+import { ExporterError } from './errors';
+
+export interface ProduceInput {
+  db: ExportDatabase;
+  hostFilter: HostFilter;
+  chartFilter: ChartFilter;
+  /** The name printed for localhost (`[backend] hostname`, SPEC §4). */
+  localHostname: string;
+  /** Host tags printed for localhost; null: the database's tags of localhost. */
+  localTags: string | null;
+  after: number;
+  before: number;
+  /** The iteration the queued output belongs to. */
+  iteration: number;
+  queue: SendQueue;
+  /** Called after every push to the queue (the instance applies the byte cap there). */
+  queued: () => void;
+  sliceMs: number;
+  onChartError?: (host: ExportHost, chart: ExportChart, err: unknown) => void;
+  /** True when the pass must stop (shutdown). */
+  aborted: () => boolean;
+}
+
+export interface ProduceResult {
+  hosts: number;
+  charts: number;
+  /** Wall time of the pass, its longest synchronous slice (ms), and the number of slices. */
+  totalMs: number;
+  longestSliceMs: number;
+  slices: number;
+  /** Stopped by `aborted()`: what was queued stays queued; nothing else was. */
+  aborted: boolean;
+}
+
+export interface Producer {
+  produce(input: ProduceInput): Promise<ProduceResult>;
+}
+
+/** Formatter options of an instance (SPEC §4). */
+export function formatOptionsOf(o: ResolvedBackendOptions): FormatOptions {
+  if (o.protocol === 'prometheus-remote-write' || o.protocol === 'kinesis') {
+    throw new ExporterError('ERR_EXPORTER_UNSUPPORTED', `type '${o.type}' has no line format`);
+  }
+  const base = { format: o.protocol, source: o.dataSource, prefix: o.prefix, sendNames: o.sendNames };
+  if (o.protocol !== 'opentsdb-http') return base;
+  // Batched JSON arrays (SPEC §7 row 9 fix) of `opentsdb http batch size` points and at most `opentsdb http
+  // max body bytes` each, host tags as separate tag keys; the HTTP client frames them (Host = destination).
+  return { ...base, http: { mode: 'batch', maxPoints: o.opentsdbHttpBatchSize, maxBytes: o.opentsdbHttpMaxBodyBytes, framing: 'body' } };
+}
+
+/** Chunks of a few MiB: small enough to allocate without long pauses, large enough for few writes. */
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** The line formats: one kernel call per chart into a FormatBuffer, queued in chunks of whole charts. */
+export class LineProducer implements Producer {
+  private readonly formatter: LineFormatter;
+  private readonly out = new FormatBuffer();
+
+  constructor(options: ResolvedBackendOptions, private readonly chunkBytes: number = DEFAULT_CHUNK_BYTES, kernel?: Kernel) {
+    this.formatter = new LineFormatter(formatOptionsOf(options), kernel);
+  }
+
+  async produce(p: ProduceInput): Promise<ProduceResult> {
+    this.out.clear();
+    const r = await formatPass({
+      db: p.db,
+      formatter: this.formatter,
+      hostFilter: p.hostFilter,
+      chartFilter: p.chartFilter,
+      localHostname: p.localHostname,
+      localTags: p.localTags,
+      after: p.after,
+      before: p.before,
+      out: this.out,
+      sliceMs: p.sliceMs,
+      chunkBytes: this.chunkBytes,
+      onChunk: (metrics) => {
+        this.enqueue(p.queue, p.iteration, metrics);
+        p.queued();
+      },
+      onChartError: p.onChartError,
+      aborted: p.aborted,
+    });
+    this.out.clear();
+    return { hosts: r.hosts, charts: r.charts, totalMs: r.totalMs, longestSliceMs: r.longestSliceMs, slices: r.slices, aborted: r.aborted };
+  }
+
+  /** Moves the format buffer's content into the queue. */
+  private enqueue(queue: SendQueue, it: number, metrics: number): void {
+    const out = this.out;
+    if (out.requestCount > 0) {
+      queue.pushRecords(it, out.buf, out.requests, out.requestCount);
+      out.clear();
+      return;
+    }
+    const len = out.length;
+    if (len === 0 && metrics === 0) return;
+    // A small chunk is copied; a large one hands over its buffer (no copy) and the format buffer gets a
+    // fresh one of the same size, so it does not grow again.
+    let data: Buffer;
+    if (len < 1024 * 1024 || len * 2 < out.buf.length) {
+      data = Buffer.from(out.buf.subarray(0, len));
+    } else {
+      data = out.buf.subarray(0, len);
+      out.buf = Buffer.allocUnsafe(out.buf.length);
+    }
+    out.clear();
+    queue.pushLines(it, data, metrics);
+  }
+}
