@@ -201,6 +201,22 @@ describe('exporter loop (SPEC §5.5) with a fake line receiver', function () {
     await h.inst.stop();
   });
 
+  it('a healthy destination gets a whole iteration even when it is larger than the buffer cap', async () => {
+    const db = newDb();
+    const clock = new ManualClock(T0 * 1000);
+    const cap = 1024;
+    const h = harness(db, { ...base(collector.port), sendChartsMatching: 'system.*', bufferMaxBytes: cap }, { clock, chunkBytes: 256 });
+    await h.inst.start();
+    fillCharts(db, 'system', 10, 8, T0 + 1, v);
+    const want = expectedGraphiteLines('netdata', 'web01', 'system', 10, 8, T0 + 1, v);
+    assert.ok(want.reduce((n, l) => n + l.length + 1, 0) > 3 * cap);
+    const c = await h.inst.runOnce(clock.advance(2));
+    assert.deepStrictEqual([c.newMetrics, c.sentMetrics, c.lostMetrics, c.remainingMetrics], [80, 80, 0, 0]);
+    await collector.waitForLines(80);
+    sameLines(collector.lines, want, 'the whole iteration, sent in chunks');
+    await h.inst.stop();
+  });
+
   it('the receiver closes after N bytes mid-send: the rest is resent from a whole line, nothing twice', async () => {
     const db = newDb();
     const clock = new ManualClock(T0 * 1000);

@@ -132,6 +132,14 @@ describe('exporter send queue (SPEC §5.5 steps 3-4, 11; §7 rows 11-12)', () =>
     q.takeLines(q.head!, q.head!.remainingBytes);
     assert.deepStrictEqual(q.head!.remaining(), b[1]!.subarray(0, prefixOfLines(b[1]!, 4)));
     q.check();
+    // trimNewest = false: only older iterations make room; the newest stays whole, above the cap.
+    const q2 = new SendQueue();
+    a.forEach((x) => q2.pushLines(1, x, 5));
+    b.forEach((x) => q2.pushLines(2, x, 6));
+    const rep2 = q2.enforceCap(cap, false);
+    assert.deepStrictEqual([rep2.metrics, rep2.batches, q2.metrics, q2.iterations], [10, 2, 18, 1]);
+    assert.ok(q2.bytes > cap);
+    q2.check();
   });
 
   it('HTTP record batches: copies the request bodies, sends and loses whole requests', () => {

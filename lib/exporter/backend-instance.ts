@@ -284,8 +284,10 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     const carriedMetrics = this.queue.metrics;
     const carriedBytes = this.queue.bytes;
 
-    // Step 3: format; each chunk is queued at once, and the byte cap applies as the chunks arrive, so an
-    // iteration never holds more than the cap plus one chunk.
+    // Step 3: format; each chunk is queued at once. As the chunks arrive, older iterations are pushed out
+    // when the queue passes `buffer max bytes`; this iteration itself is cut only after the send attempt
+    // (below), so a healthy destination receives all of it even when one iteration is larger than the cap.
+    // Memory: at most max(cap, one iteration) plus one chunk; between iterations, at most the cap.
     const capped = { metrics: 0, bytes: 0 };
     const pass = await this.producer.produce({
       db: this.db,
@@ -299,7 +301,7 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
       iteration: c.iteration,
       queue: this.queue,
       queued: () => {
-        const r = this.queue.enforceCap(o.bufferMaxBytes);
+        const r = this.queue.enforceCap(o.bufferMaxBytes, false);
         capped.metrics += r.metrics;
         capped.bytes += r.bytes;
       },
@@ -329,10 +331,6 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     // Step 4.
     c.bufferedMetrics = carriedMetrics + newMetrics;
     c.bufferedBytes = carriedBytes + newBytes;
-    if (capped.metrics > 0 || capped.bytes > 0) {
-      this.loss(c, 'buffer-max-bytes', capped.metrics, capped.bytes);
-      this.log('error', `${this.logPrefix} buffer max bytes (${o.bufferMaxBytes}) exceeded: dropped ${capped.metrics} metrics (${capped.bytes} bytes) of the oldest buffered data for '${o.destination}' - this results in data loss on the back-end server`);
-    }
     // Step 6.
     this.after = before;
 
@@ -361,6 +359,15 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
       // Everything left the queue but some requests were refused: not a failed iteration (nothing to retry).
       this.failures = 0;
       this.emit('failed', { iteration: c.iteration, error: r.error, failures: 0 });
+    }
+
+    // What stays buffered for the next iteration fits the cap (SPEC §7 row 12).
+    const late = this.queue.enforceCap(o.bufferMaxBytes);
+    capped.metrics += late.metrics;
+    capped.bytes += late.bytes;
+    if (capped.metrics > 0 || capped.bytes > 0) {
+      this.loss(c, 'buffer-max-bytes', capped.metrics, capped.bytes);
+      this.log('error', `${this.logPrefix} buffer max bytes (${o.bufferMaxBytes}) exceeded: dropped ${capped.metrics} metrics (${capped.bytes} bytes) of the oldest unsent data for '${o.destination}' - this results in data loss on the back-end server`);
     }
 
     // Step 11 (SPEC §5.5): the failure rule.

@@ -240,17 +240,18 @@ export class SendQueue {
 
   /**
    * Bounds the queue to `maxBytes` (SPEC §7 row 12): drops the chunks of the oldest iterations first; if the
-   * newest iteration alone is still too big, drops its last chunks and cuts the last one kept after its last
-   * whole unit (line or request) that fits, so what stays is the longest prefix of it under the cap.
+   * newest iteration alone is still too big (and `trimNewest`), drops its last chunks and cuts the last one
+   * kept after its last whole unit (line or request) that fits, so what stays is the longest prefix of it
+   * under the cap.
    */
-  enforceCap(maxBytes: number): DropReport {
+  enforceCap(maxBytes: number, trimNewest = true): DropReport {
     const rep: DropReport = { metrics: 0, bytes: 0, batches: 0 };
     const newest = this.batches[this.batches.length - 1]?.iteration;
     while (this.pendingBytes > maxBytes && this.batches.length > 0 && (this.batches[0] as PendingBatch).iteration !== newest) {
       this.loseRest(this.batches.shift() as PendingBatch, rep);
       rep.batches++;
     }
-    while (this.pendingBytes > maxBytes && this.batches.length > 0) {
+    while (trimNewest && this.pendingBytes > maxBytes && this.batches.length > 0) {
       const tail = this.batches[this.batches.length - 1] as PendingBatch;
       const room = maxBytes - (this.pendingBytes - tail.remainingBytes);
       const keepTo = room > 0 ? cutPoint(tail, room) : tail.offset;
