@@ -20,7 +20,20 @@ export class KernelLoadError extends Error {
 function loadBinding(): NativeBinding {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = require('node-gyp-build') as (dir: string) => unknown;
-  const binding = load(PACKAGE_ROOT) as Partial<NativeBinding> & { abi?: number };
+  // RRD_BACKENDS_ADDON_PATH loads one specific .node file instead (e.g. the ASan/UBSan build of
+  // scripts/sanitize.sh); a file that does not load is a load error naming it (node-gyp-build is not tried).
+  const override = process.env.RRD_BACKENDS_ADDON_PATH;
+  let binding: Partial<NativeBinding> & { abi?: number };
+  if (override) {
+    const file = path.resolve(override);
+    try {
+      binding = require(file) as typeof binding; // eslint-disable-line @typescript-eslint/no-require-imports
+    } catch (err) {
+      throw new KernelLoadError(`RRD_BACKENDS_ADDON_PATH=${file} did not load: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
+  } else {
+    binding = load(PACKAGE_ROOT) as typeof binding;
+  }
   if (!binding || typeof binding !== 'object') throw new KernelLoadError('native binding is not an object');
   if (binding.abi !== KERNEL_ABI) {
     throw new KernelLoadError(`native binding ABI ${String(binding.abi)} does not match the TypeScript facade's ABI ${KERNEL_ABI}; rebuild the addon`);
