@@ -1,5 +1,5 @@
-// The shape of a chart the formatters and native kernels read (SPEC §1.2, §1.3, §1.8). lib/formats declares
-// the same structural interface; TypeScript's structural typing joins the two without an import cycle.
+// The shape of a chart the formatters and native kernels read (SPEC §1.2, §1.3, §1.8); lib/formats uses
+// this type (lib/formats/chart-view.ts re-exports it).
 
 export interface ChartView {
   /** `type.id` as the collector gave it, unsanitised (SPEC §1.2). */
