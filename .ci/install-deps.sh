@@ -10,7 +10,7 @@ set -euo pipefail
 #   victoria-metrics victoria-metrics  prometheus       prometheus
 #   influxdb         influxd           netcat-openbsd   nc
 #   openssl          openssl (test CA and certificates)
-RECEIVER_PACKAGES=(graphite-carbon python3-whisper victoria-metrics prometheus influxdb netcat-openbsd openssl)
+RECEIVER_PACKAGES=(graphite-carbon python3-whisper victoria-metrics prometheus influxdb netcat-openbsd openssl chromium)
 # node-gyp needs a compiler, make and python3 to build the addon from source (RRD_BACKENDS_NATIVE=1).
 BUILD_PACKAGES=(g++ make python3)
 # Executables that must exist afterwards, checked so a broken install fails here, not mid-test.

@@ -87,8 +87,8 @@ describe('netdata.conf [backend] configuration', () => {
         remoteWriteUsername: b.remoteWriteUsername, remoteWritePassword: b.remoteWritePassword, remoteWriteHeaders: b.remoteWriteHeaders,
         kinesisEndpoint: b.kinesisEndpoint, kinesisPartitionKey: b.kinesisPartitionKey, kinesisCredentials: b.kinesisCredentials,
       }, {
-        tlsVerify: true, tlsCaFile: null, tlsServerName: null, bufferMaxBytes: 67108864, jitterMs: 0, opentsdbHttpBatchSize: 1,
-        opentsdbHttpMaxBodyBytes: 65536, remoteWriteUsername: null, remoteWritePassword: null, remoteWriteHeaders: [],
+        tlsVerify: true, tlsCaFile: null, tlsServerName: null, bufferMaxBytes: 268435456, jitterMs: 0, opentsdbHttpBatchSize: 50,
+        opentsdbHttpMaxBodyBytes: 8192, remoteWriteUsername: null, remoteWritePassword: null, remoteWriteHeaders: [],
         kinesisEndpoint: null, kinesisPartitionKey: 'hostname-counter', kinesisCredentials: null,
       });
       assert.deepStrictEqual([b.protocol, b.tls, b.defaultPort, b.optionsBitmap, b.disabledReason], ['graphite', false, 2003, 2 | 65536, null]);
@@ -126,10 +126,10 @@ describe('netdata.conf [backend] configuration', () => {
     it('reads every key beyond the reference', () => {
       const { b } = backend([
         'type = opentsdb:https', 'tls verify = yes', 'tls ca file = /etc/ssl/my-ca.pem', 'tls server name = tsdb.example.com',
-        'buffer max bytes = 1048576', 'jitter ms = 9999', 'opentsdb http batch size = 50', 'opentsdb http max body bytes = 8192',
+        'buffer max bytes = 1048576', 'jitter ms = 9999', 'opentsdb http batch size = 7', 'opentsdb http max body bytes = 4096',
       ].join('\n'));
       assert.deepStrictEqual([b.tls, b.tlsVerify, b.tlsCaFile, b.tlsServerName, b.bufferMaxBytes, b.jitterMs, b.opentsdbHttpBatchSize,
-        b.opentsdbHttpMaxBodyBytes], [true, true, '/etc/ssl/my-ca.pem', 'tsdb.example.com', 1048576, 9999, 50, 8192]);
+        b.opentsdbHttpMaxBodyBytes], [true, true, '/etc/ssl/my-ca.pem', 'tsdb.example.com', 1048576, 9999, 7, 4096]);
       const rw = backend([
         'type = prometheus_remote_write:https', 'destination = vm:8428', 'remote write URL path = /api/v1/write',
         'remote write username = user', 'remote write password = s3cr3t', 'remote write headers = X-Scope-OrgID: t1; Authorization: Bearer abc ;',

@@ -520,10 +520,10 @@ describe('exporter: several instances over one database', function () {
     assert.strictEqual(new BackendInstance(db, { type: 'graphite' }).jitter, 0);
   });
 
-  it('rejects duplicate names, unsupported types and bad arguments with stable codes', () => {
+  it('rejects duplicate names, a kinesis instance without a stream and bad arguments with stable codes', () => {
     const db = newDb();
     assert.throws(() => new Exporter(db, [{ name: 'a' }, { name: 'a' }]), (e: Error & { code?: string }) => e.code === 'ERR_EXPORTER_DUPLICATE' && /'a'/.test(e.message));
-    assert.throws(() => new BackendInstance(db, { type: 'kinesis', destination: 'us-east-1', kinesisCredentials: { accessKeyId: null, secretAccessKey: null, streamName: 's' } }), (e: Error & { code?: string }) => e.code === 'ERR_EXPORTER_UNSUPPORTED' && /kinesis/.test(e.message));
+    assert.throws(() => new BackendInstance(db, { type: 'kinesis', destination: 'us-east-1' }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG_KINESIS' && /stream name/.test(e.message));
     assert.throws(() => new BackendInstance(db, { type: 'graphite' }, { sliceMs: 0 }), (e: Error & { code?: string }) => e.code === 'ERR_EXPORTER_OPTION' && /sliceMs/.test(e.message));
     const inst = new BackendInstance(db, { type: 'graphite' }, { manual: true });
     return assert.rejects(inst.runOnce(), (e: Error & { code?: string }) => e.code === 'ERR_EXPORTER_STATE' && /start\(\) first/.test(e.message));

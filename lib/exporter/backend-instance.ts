@@ -14,6 +14,13 @@
 // Accounting invariant (checked after every iteration): buffered = sent + lost + still buffered, for
 // metrics and bytes, per iteration and in total.
 //
+// Every type runs this same loop with its own Producer and Sink (producer-factory.ts, sink-factory.ts):
+// line formats, Prometheus remote write (WriteRequests as records; bytes = compressed bodies, SPEC §5.13)
+// and Kinesis (JSON lines cut into records, SPEC §5.14). Unlike the reference, remote write and Kinesis do
+// not throw an iteration away when it fails: unsent requests/records stay queued, are retried in order,
+// and count against `buffer on failures` and `buffer max bytes` like every other type (the reference
+// ignored `buffer on failures` for both, §5.13 step 5, §5.14 step 4).
+//
 // Naming: log lines start with `BACKEND:` (SPEC §5.17) for `[backend]` and `BACKEND[NAME]:` for
 // `[backend:NAME]`; monitoring chart ids are described in monitoring.ts. `[backend] host tags` of an
 // instance, when set, are printed for localhost by that instance; otherwise the database's tags of
@@ -33,7 +40,8 @@ import { ChartHost, CpuSource, MonitoringCharts } from './monitoring';
 import { SendQueue } from './send-queue';
 import type { Sink } from './sink';
 import { createSink } from './sink-factory';
-import { DEFAULT_CHUNK_BYTES, LineProducer, Producer } from './producer';
+import { DEFAULT_CHUNK_BYTES, Producer } from './producer';
+import { createProducer } from './producer-factory';
 
 /** The database an instance exports: hosts to read, and localhost to create its monitoring charts on. */
 export interface InstanceDatabase extends ExportDatabase {
@@ -143,10 +151,6 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     this.log = safeLogger(deps.logger ?? stderrLogger());
     this.logPrefix = o.name === null ? 'BACKEND:' : `BACKEND[${o.name}]:`;
     this.clock = deps.clock ?? systemClock;
-    // Remote write and Kinesis run only with an injected Producer + Sink pair (producer.ts, sink.ts).
-    if ((o.protocol === 'prometheus-remote-write' || o.protocol === 'kinesis') && (deps.producer === undefined || deps.sink === undefined)) {
-      throw new ExporterError('ERR_EXPORTER_UNSUPPORTED', `${describeInstance(o)}: type '${o.type}' is not implemented yet; accepted: graphite, graphite:plaintext, graphite:https, opentsdb, opentsdb:telnet, opentsdb:http, opentsdb:https, json, json:plaintext, json:https`);
-    }
     const sliceMs = deps.sliceMs ?? 10;
     if (!(typeof sliceMs === 'number' && sliceMs > 0 && sliceMs <= 1000)) {
       throw new ExporterError('ERR_EXPORTER_OPTION', `sliceMs = ${String(sliceMs)} is not accepted; accepted: milliseconds in (0, 1000]`);
@@ -155,7 +159,7 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     if (!(Number.isInteger(chunk) && chunk >= 1 && chunk <= 1024 * 1024 * 1024)) {
       throw new ExporterError('ERR_EXPORTER_OPTION', `chunkBytes = ${String(chunk)} is not accepted; accepted: a whole number of bytes from 1 to 1 GiB`);
     }
-    this.producer = deps.producer ?? new LineProducer(o, chunk, deps.kernel);
+    this.producer = deps.producer ?? createProducer(o, chunk, deps.kernel);
     this.hostFilter = new HostFilter(SimplePattern.parse(o.sendHostsMatching), this.log);
     this.chartFilter = new ChartFilter(SimplePattern.parse(o.sendChartsMatching), o.dataSource === 'as-collected');
     this.sink = deps.sink ?? null;
@@ -299,6 +303,7 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
       after: this.after,
       before,
       iteration: c.iteration,
+      nowMs: this.clock.nowMs(),
       queue: this.queue,
       queued: () => {
         const r = this.queue.enforceCap(o.bufferMaxBytes, false);

@@ -69,13 +69,21 @@ export interface BackendOptions {
   tlsCaFile?: string | null;
   /** `tls server name`: SNI and the name to verify; null/"" = the destination host. */
   tlsServerName?: string | null;
-  /** `buffer max bytes` (default 64 MiB): cap of unsent data; unlimited is not accepted (SPEC §7 row 12). */
+  /**
+   * `buffer max bytes` (default 256 MiB): cap of unsent data; unlimited is not accepted (SPEC §7 row 12).
+   * Sized for large hosts: one iteration of 1M dimensions is ~69 MB in graphite and ~274 MB in JSON, and a
+   * healthy destination still receives an iteration larger than the cap (only what stays unsent is cut).
+   */
   bufferMaxBytes?: number;
   /** `jitter ms` (default 0): random delay added to each wake-up, < updateEvery × 1000 (SPEC §7 row 21). */
   jitterMs?: number;
-  /** `opentsdb http batch size`: points per OpenTSDB HTTP request (default 1, SPEC §7 row 9). */
+  /** `opentsdb http batch size`: points per OpenTSDB HTTP request (default 50, SPEC §7 row 9). */
   opentsdbHttpBatchSize?: number;
-  /** `opentsdb http max body bytes` (default 65536): body cap of one OpenTSDB HTTP request. */
+  /**
+   * `opentsdb http max body bytes` (default 8192): body cap of one OpenTSDB HTTP request. Stock OpenTSDB
+   * refuses HTTP bodies larger than its 8 KiB chunk limit ("Chunked request not supported") unless
+   * `tsd.http.request.enable_chunked` is set (and `tsd.http.request.max_chunk` raised).
+   */
   opentsdbHttpMaxBodyBytes?: number;
   /** `remote write URL path` (default '/receive'). */
   remoteWriteUrlPath?: string;
@@ -167,10 +175,13 @@ export const BACKEND_DEFAULTS = Object.freeze({
   sendChartsMatching: '*',
   sendHostsMatching: 'localhost *',
   tlsVerify: true,
-  bufferMaxBytes: 64 * 1024 * 1024,
+  // 256 MiB: one iteration of 1M dimensions is ~69 MB in graphite, ~274 MB in JSON (see bufferMaxBytes).
+  bufferMaxBytes: 256 * 1024 * 1024,
   jitterMs: 0,
-  opentsdbHttpBatchSize: 1,
-  opentsdbHttpMaxBodyBytes: 65536,
+  // 50 points and 8 KiB per request: stock OpenTSDB refuses bodies above its 8 KiB chunk limit unless
+  // tsd.http.request.enable_chunked is set (see opentsdbHttpMaxBodyBytes).
+  opentsdbHttpBatchSize: 50,
+  opentsdbHttpMaxBodyBytes: 8192,
   remoteWriteUrlPath: '/receive',
   kinesisPartitionKey: 'hostname-counter' as KinesisPartitionKey,
 });

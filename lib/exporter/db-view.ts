@@ -17,6 +17,9 @@ export interface ExportHost {
   readonly tags: string | null;
   /** Charts newest first (SPEC §1.7). */
   readonly charts: ReadonlyArray<ExportChart>;
+  /** `program_name` / `program_version` (SPEC §1.1): remote write's `netdata_info` needs them (RrdHost has them). */
+  readonly programName?: string;
+  readonly programVersion?: string;
 }
 
 export interface ExportDatabase {

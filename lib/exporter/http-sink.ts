@@ -9,6 +9,8 @@
 // - failure (other 4xx/3xx): the receiver refused this body itself (e.g. OpenTSDB's 400 for a bad point), so
 //   retrying cannot help and would block the queue forever: its points are counted as lost, with one error
 //   line, and the flush goes on with the next request.
+// Delivery is at least once: a request that was written and then got no answer (reset, timeout) may have
+// been stored, and is sent again (lib/transport/http-client.ts explains why the client never resends it).
 import type { HttpClient } from '../transport/http-client';
 import { ExporterError } from './errors';
 import type { Logger } from './logger';

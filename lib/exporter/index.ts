@@ -20,3 +20,13 @@ export { LineSink } from './line-sink';
 export { HttpSink, OPENTSDB_PUT_PATH } from './http-sink';
 export { LineProducer, DEFAULT_CHUNK_BYTES } from './producer';
 export type { Producer, ProduceInput, ProduceResult } from './producer';
+export { createProducer } from './producer-factory';
+// Prometheus remote write (SPEC §4.6, §5.13) and AWS Kinesis (SPEC §4.5, §5.14).
+export { RemoteWriteProducer } from './remote-write-producer';
+export { RemoteWriteSink, createRemoteWriteSink, remoteWriteEncoderFor, REMOTE_WRITE_SINK_NAME } from './sinks/remote-write';
+export type { RemoteWritePoster, RemoteWriteSinkOptions, SinkFactoryDeps } from './sinks/remote-write';
+export { remoteWritePass } from './sinks/remote-write-pass';
+export type { RemoteWritePassInput, RemoteWritePassResult, RemoteWritePassHost, RemoteWritePassChart } from './sinks/remote-write-pass';
+export { KinesisProducer } from './kinesis-producer';
+export { KinesisSink, createKinesisSink, queueKinesisLines, KINESIS_SINK_NAME } from './sinks/kinesis';
+export type { KinesisPutter, KinesisSinkOptions, KinesisPartitionKeyScheme } from './sinks/kinesis';

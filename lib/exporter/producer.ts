@@ -1,8 +1,8 @@
 // What fills an instance's queue each iteration (SPEC §5.5 step 3). The loop (backend-instance.ts) does
 // not know the wire format: a Producer walks the database for the window and queues its output, a Sink
-// (sink.ts) delivers it. Implemented: LineProducer (graphite, OpenTSDB telnet/HTTP, JSON lines). Remote
-// write (WriteRequests as records) and Kinesis (JSON lines cut into records) plug in as their own
-// Producer + Sink pair.
+// (sink.ts) delivers it. Implemented: LineProducer (graphite, OpenTSDB telnet/HTTP, JSON lines),
+// KinesisProducer (JSON lines cut into records, kinesis-producer.ts) and RemoteWriteProducer (snappy
+// WriteRequests as records, remote-write-producer.ts); producer-factory.ts picks one per type.
 import { FormatBuffer } from '../formats/format-buffer';
 import { LineFormatter } from '../formats/formatter';
 import type { Kernel } from '../kernels/types';
@@ -26,6 +26,8 @@ export interface ProduceInput {
   before: number;
   /** The iteration the queued output belongs to. */
   iteration: number;
+  /** Wall clock at formatting (ms): the timestamp of remote write's host-info series (SPEC §4.6). */
+  nowMs: number;
   queue: SendQueue;
   /** Called after every push to the queue (the instance applies the byte cap there). */
   queued: () => void;
@@ -52,9 +54,11 @@ export interface Producer {
 
 /** Formatter options of an instance (SPEC §4). */
 export function formatOptionsOf(o: ResolvedBackendOptions): FormatOptions {
-  if (o.protocol === 'prometheus-remote-write' || o.protocol === 'kinesis') {
-    throw new ExporterError('ERR_EXPORTER_UNSUPPORTED', `type '${o.type}' has no line format`);
+  if (o.protocol === 'prometheus-remote-write') {
+    throw new ExporterError('ERR_EXPORTER_UNSUPPORTED', `type '${o.type}' has no line format (it is encoded by RemoteWriteProducer)`);
   }
+  // SPEC §4.5: the payload of kinesis is exactly the JSON lines of §4.4.
+  if (o.protocol === 'kinesis') return { format: 'json', source: o.dataSource, prefix: o.prefix, sendNames: o.sendNames };
   const base = { format: o.protocol, source: o.dataSource, prefix: o.prefix, sendNames: o.sendNames };
   if (o.protocol !== 'opentsdb-http') return base;
   // Batched JSON arrays (SPEC §7 row 9 fix) of `opentsdb http batch size` points and at most `opentsdb http
@@ -68,7 +72,7 @@ export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 /** The line formats: one kernel call per chart into a FormatBuffer, queued in chunks of whole charts. */
 export class LineProducer implements Producer {
   private readonly formatter: LineFormatter;
-  private readonly out = new FormatBuffer();
+  protected readonly out = new FormatBuffer();
 
   constructor(options: ResolvedBackendOptions, private readonly chunkBytes: number = DEFAULT_CHUNK_BYTES, kernel?: Kernel) {
     this.formatter = new LineFormatter(formatOptionsOf(options), kernel);
@@ -100,7 +104,7 @@ export class LineProducer implements Producer {
   }
 
   /** Moves the format buffer's content into the queue. */
-  private enqueue(queue: SendQueue, it: number, metrics: number): void {
+  protected enqueue(queue: SendQueue, it: number, metrics: number): void {
     const out = this.out;
     if (out.requestCount > 0) {
       queue.pushRecords(it, out.buf, out.requests, out.requestCount);

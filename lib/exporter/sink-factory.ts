@@ -4,11 +4,12 @@ import { HttpClient } from '../transport/http-client';
 import { LineTransport } from '../transport/line-transport';
 import type { TlsClientOptions } from '../transport/tls-options';
 import type { ResolvedBackendOptions } from './config-options';
-import { ExporterError } from './errors';
 import { HttpSink } from './http-sink';
 import { LineSink } from './line-sink';
 import type { Logger } from './logger';
 import type { Sink, SinkEvents } from './sink';
+import { createKinesisSink } from './sinks/kinesis';
+import { createRemoteWriteSink } from './sinks/remote-write';
 
 export interface SinkContext {
   log: Logger;
@@ -21,9 +22,10 @@ export interface SinkContext {
 }
 
 /**
- * The sink of an instance: OpenTSDB HTTP/HTTPS through the HTTP client, every other line protocol through
- * a LineTransport (tcp, udp, unix; TLS for the `:https` types). Validates destinations and TLS files now,
- * so a misconfiguration fails start() instead of every iteration.
+ * The sink of an instance: OpenTSDB HTTP/HTTPS through the HTTP client, Prometheus remote write through
+ * the remote-write client (SPEC §5.13), Kinesis through the AWS SDK (SPEC §5.14), every other line protocol
+ * through a LineTransport (tcp, udp, unix; TLS for the `:https` types). Validates destinations and TLS
+ * files now, so a misconfiguration fails start() instead of every iteration.
  */
 export async function createSink(o: ResolvedBackendOptions, ctx: SinkContext): Promise<Sink> {
   const tls: TlsClientOptions | null = o.tls
@@ -34,8 +36,11 @@ export async function createSink(o: ResolvedBackendOptions, ctx: SinkContext): P
     const client = await HttpClient.create({ destinations: o.destination, defaultPort: o.defaultPort, timeoutMs: o.timeoutMs, tls, logger });
     return new HttpSink(client, o.logName, o.destination, ctx.log, ctx.logPrefix, ctx.events);
   }
-  if (o.protocol === 'prometheus-remote-write' || o.protocol === 'kinesis') {
-    throw new ExporterError('ERR_EXPORTER_UNSUPPORTED', `type '${o.type}' has no sink yet`);
+  if (o.protocol === 'prometheus-remote-write') {
+    return createRemoteWriteSink(o, { log: ctx.log, logPrefix: ctx.logPrefix, events: ctx.events, tlsCa: ctx.tlsCa });
+  }
+  if (o.protocol === 'kinesis') {
+    return createKinesisSink(o, { log: ctx.log, logPrefix: ctx.logPrefix, events: ctx.events, tlsCa: ctx.tlsCa });
   }
   const transport = await LineTransport.create({
     destinations: o.destination,

@@ -21,6 +21,13 @@ export interface HostSegments {
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 const j = escapeJsonString;
+/**
+ * Graphite and OpenTSDB telnet are line protocols: a CR or LF in the prefix, a hostname or the tags (a
+ * streaming child chooses its own name and tags) would end the line early and let the rest be read as
+ * another metric. They become spaces, as in JSON host tags (host-tags.ts); all other bytes stay verbatim.
+ * The reference's output for such input is broken, so no byte-exact case changes (SPEC §7 preamble).
+ */
+const oneLine = (s: string): string => s.replace(/[\r\n]/g, ' ');
 
 function modeFlag(o: ResolvedFormatOptions): number {
   return o.source === 'as-collected' ? FMT_MODE_COLLECTED : o.source === 'sum' ? FMT_MODE_SUM : FMT_MODE_AVERAGE;
@@ -39,18 +46,18 @@ export function buildHostSegments(o: ResolvedFormatOptions, hostname: string, ho
   const seg: HostSegments = { leadPrefix: none, afterDim: none, mid: none, tail: none, reqHead: none, reqSep: none, flags: mode, droppedTags: [] };
   switch (o.format) {
     case 'graphite':
-      // "%s.%s.%s.%s%s%s %lld %llu\n" (SPEC §4.1); prefix, hostname and tags are never sanitised.
-      seg.leadPrefix = utf8(`${o.prefix}.${hostname}.`);
-      seg.afterDim = utf8(tags === null ? ' ' : `;${tags} `);
+      // "%s.%s.%s.%s%s%s %lld %llu\n" (SPEC §4.1); prefix, hostname and tags are never sanitised (but oneLine).
+      seg.leadPrefix = utf8(`${oneLine(o.prefix)}.${oneLine(hostname)}.`);
+      seg.afterDim = utf8(tags === null ? ' ' : `;${oneLine(tags)} `);
       seg.mid = utf8(' ');
       seg.tail = utf8('\n');
       break;
     case 'opentsdb':
       // "put %s.%s.%s %llu %lld host=%s%s%s\n" (SPEC §4.2)
-      seg.leadPrefix = utf8(`put ${o.prefix}.`);
+      seg.leadPrefix = utf8(`put ${oneLine(o.prefix)}.`);
       seg.afterDim = utf8(' ');
       seg.mid = utf8(' ');
-      seg.tail = utf8(` host=${hostname}${tags === null ? '' : ' ' + tags}\n`);
+      seg.tail = utf8(` host=${oneLine(hostname)}${tags === null ? '' : ' ' + oneLine(tags)}\n`);
       seg.flags |= FMT_TS_FIRST;
       break;
     case 'json': {

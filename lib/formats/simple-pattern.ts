@@ -58,17 +58,34 @@ function cBytes(s: string | Uint8Array): Buffer {
  * parse_pattern() of the reference on word bytes [start, end): the part up to the first interior `*`
  * becomes this piece, the rest (starting at that `*`) its child. Leading `*`s are skipped when looking
  * for the interior `*`, which is what makes `a**b` a PREFIX "a" + SUFFIX "*b".
+ * The reference recurses once per piece; this walks the word once and links the chain from its end, so a
+ * word with millions of `*` (a hostile `send charts matching`) cannot overflow the stack.
  */
 function parseChain(word: Buffer, start: number, end: number): Piece {
-  let c = start;
-  while (c < end && word[c] === STAR) c++;
-  while (c < end && word[c] !== STAR) c++;
-  let child: Piece | null = null;
-  let stop = end;
-  if (c < end && c + 1 < end) {
-    child = parseChain(word, c, end);
-    stop = c + 1; // this piece keeps its trailing '*'
+  // Piece k covers [starts[k], stops[k]); piece k + 1 starts at the `*` that ends piece k.
+  const starts: number[] = [];
+  const stops: number[] = [];
+  for (let s = start; ;) {
+    let c = s;
+    while (c < end && word[c] === STAR) c++;
+    while (c < end && word[c] !== STAR) c++;
+    starts.push(s);
+    if (c < end && c + 1 < end) {
+      stops.push(c + 1); // this piece keeps its trailing '*'
+      s = c;
+    } else {
+      stops.push(end);
+      break;
+    }
   }
+  // One copy of the word (`word` is the parser's scratch buffer); the pieces are views into it.
+  const own = Buffer.from(word.subarray(start, end));
+  let child: Piece | null = null;
+  for (let k = starts.length - 1; k >= 0; k--) child = makePiece(own, (starts[k] as number) - start, (stops[k] as number) - start, child);
+  return child as Piece;
+}
+
+function makePiece(word: Buffer, start: number, stop: number, child: Piece | null): Piece {
   let s = start;
   const len = stop - s;
   let mode: PieceMode;
@@ -87,32 +104,39 @@ function parseChain(word: Buffer, start: number, end: number): Piece {
   }
   // An empty piece ('*', '**') is an empty SUBSTRING: it matches any (non-empty) string at once.
   if (s >= stop) return { mode: 'substring', match: EMPTY, child };
-  return { mode, match: Buffer.from(word.subarray(s, stop)), child };
+  return { mode, match: word.subarray(s, stop), child };
 }
 
 /**
  * match_pattern() of the reference: `str[off..]` is the remainder (always running to the end of the
- * string). SUBSTRING takes only the first occurrence; SUFFIX and EXACT end the chain.
+ * string). SUBSTRING takes only the first occurrence; SUFFIX and EXACT end the chain. The reference's
+ * tail recursion is a loop here (no stack depth per piece).
  */
-function matchChain(p: Piece, str: Buffer, off: number): boolean {
-  const rest = str.length - off;
-  const m = p.match;
-  if (m.length > rest) return false;
-  switch (p.mode) {
-    case 'substring': {
-      if (m.length === 0) return true; // the reference ignores any child here
-      const at = str.indexOf(m, off);
-      if (at < 0) return false;
-      return p.child === null ? true : matchChain(p.child, str, at + m.length);
+function matchChain(chain: Piece, str: Buffer, from: number): boolean {
+  let off = from;
+  for (let p: Piece | null = chain; p !== null; p = p.child) {
+    const rest = str.length - off;
+    const m = p.match;
+    if (m.length > rest) return false;
+    switch (p.mode) {
+      case 'substring': {
+        if (m.length === 0) return true; // the reference ignores any child here
+        const at = str.indexOf(m, off);
+        if (at < 0) return false;
+        off = at + m.length;
+        break;
+      }
+      case 'prefix':
+        if (str.compare(m, 0, m.length, off, off + m.length) !== 0) return false;
+        off += m.length;
+        break;
+      case 'suffix':
+        return str.compare(m, 0, m.length, str.length - m.length, str.length) === 0 && p.child === null;
+      case 'exact':
+        return rest === m.length && str.compare(m, 0, m.length, off, str.length) === 0 && p.child === null;
     }
-    case 'prefix':
-      if (str.compare(m, 0, m.length, off, off + m.length) !== 0) return false;
-      return p.child === null ? true : matchChain(p.child, str, off + m.length);
-    case 'suffix':
-      return str.compare(m, 0, m.length, str.length - m.length, str.length) === 0 && p.child === null;
-    case 'exact':
-      return rest === m.length && str.compare(m, 0, m.length, off, str.length) === 0 && p.child === null;
   }
+  return true;
 }
 
 export class SimplePattern {

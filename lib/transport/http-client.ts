@@ -13,8 +13,17 @@
 // are serialised on one socket, as the reference's single connection was). Destinations are tried in order
 // from the first while nothing has been sent (connect or handshake failed); once a destination answers it
 // is used until it fails, then the list starts over from the first (SPEC §5.10). A request is never
-// repeated on another destination after its bytes may have left, except the one case Node documents:
-// a reused keep-alive socket that the server had already closed (ECONNRESET before any response).
+// repeated after its bytes may have reached the server. The one silent resend is a reused keep-alive
+// socket reset (ECONNRESET) BEFORE the request was completely written: the server cannot have processed a
+// request it did not receive whole. A request that was completely written and then reset on a reused
+// socket is NOT resent here: the server may have processed it before closing (or may have closed the idle
+// socket without reading it; the client cannot tell), so it is returned as retryable and the caller (the
+// sink) decides, visibly in its counters.
+//
+// Delivery is therefore AT LEAST ONCE: a retryable result after the request was written (reset, timeout,
+// 5xx after partial ingestion) may have been stored, and the sink's retry then stores it twice. Receivers
+// that key samples by series and timestamp (Prometheus, VictoriaMetrics, OpenTSDB) overwrite or ignore
+// the duplicate value; anything counting requests sees it twice.
 
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -223,6 +232,8 @@ export class HttpClient {
       let newSocket = false;
       let reused = false;
       let tcpConnected = false;
+      /** The whole request (head and body) was handed to the socket. */
+      let written = false;
       const done = (a: Omit<Attempt, 'mayHaveSent' | 'newSocket' | 'staleReuse'>, staleReuse = false): void => {
         if (settled) return;
         settled = true;
@@ -256,11 +267,15 @@ export class HttpClient {
         });
         if (this.tls !== null) s.once('secureConnect', () => (mayHaveSent = true));
       });
+      request.once('finish', () => (written = true));
       request.on('error', (err) => {
         const code = errnoOf(err);
-        const stale = reused && code === 'ECONNRESET' && !settled;
+        // Only an incomplete request on a reused socket is safe to send again (see the header comment).
+        const stale = reused && code === 'ECONNRESET' && !settled && !written;
         const tlsFailure = this.tls !== null && tcpConnected && !mayHaveSent && !(err instanceof TransportError);
-        const e = err instanceof TransportError ? err : new TransportError(tlsFailure ? 'ERR_TRANSPORT_TLS' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'ERR_TRANSPORT_RESOLVE' : mayHaveSent ? 'ERR_TRANSPORT_CLOSED' : 'ERR_TRANSPORT_CONNECT', `HTTP request to '${d.text}' failed: ${describe(err)}`, code, { cause: err });
+        const unknownOutcome = reused && written && code === 'ECONNRESET';
+        const why = unknownOutcome ? ' after the whole request was written on a kept-alive connection (it may have been processed; not resent by the client)' : '';
+        const e = err instanceof TransportError ? err : new TransportError(tlsFailure ? 'ERR_TRANSPORT_TLS' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'ERR_TRANSPORT_RESOLVE' : mayHaveSent ? 'ERR_TRANSPORT_CLOSED' : 'ERR_TRANSPORT_CONNECT', `HTTP request to '${d.text}' failed: ${describe(err)}${why}`, code, { cause: err });
         if (!stale) this.log('error', e.message);
         if (stale) mayHaveSent = false; // the server had closed the idle socket; the request never arrived
         done({ status: null, headers: {}, body: Buffer.alloc(0), error: e }, stale);

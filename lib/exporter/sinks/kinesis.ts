@@ -26,7 +26,7 @@ import type { ResolvedBackendOptions } from '../config-options';
 import { ExporterError } from '../errors';
 import type { Logger } from '../logger';
 import type { PendingBatch, SendQueue } from '../send-queue';
-import { emptyFlush, FlushResult, Sink, SinkIoCounters } from '../sink';
+import { emptyFlush, FlushResult, Sink, SinkEvents, SinkIoCounters } from '../sink';
 
 /** The part of KinesisClient the sink uses (tests inject fakes). */
 export interface KinesisPutter {
@@ -46,6 +46,8 @@ export interface KinesisSinkOptions {
   maxRecordBytes?: number;
   log: Logger;
   logPrefix: string;
+  /** `onConnected` fires on the first answered call, and on the first one after calls that got no answer. */
+  events?: SinkEvents;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   random?: () => number;
@@ -80,6 +82,13 @@ export class KinesisSink implements Sink {
   /** Partition keys given to records that are being retried (a retried record keeps its key and shard). */
   private keys = new WeakMap<PendingBatch, Map<number, string>>();
   private counter = 0;
+  /** Answered calls so far, and whether the last call got no answer at all (network failure). */
+  private answered = 0;
+  private unreachable = true;
+  private closed = false;
+  /** Aborts the call in flight when the sink is closed (stop() past its grace). */
+  private readonly abort = new AbortController();
+  private wakeUp: (() => void) | null = null;
   private attempt = 0;
   private notBefore = 0;
   private readonly maxRecordBytes: number;
@@ -128,7 +137,7 @@ export class KinesisSink implements Sink {
   async flush(queue: SendQueue, deadline: number): Promise<FlushResult> {
     const r = emptyFlush();
     let stalled = false;
-    while (!stalled && queue.head !== null) {
+    while (!stalled && !this.closed && queue.head !== null) {
       const b = queue.head;
       const known = this.mapOf(this.known, b);
       const keys = this.mapOf(this.keys, b);
@@ -197,15 +206,16 @@ export class KinesisSink implements Sink {
           r.error = new ExporterError('ERR_EXPORTER_SEND', `backing off for ${Math.ceil(this.notBefore - now)} ms after ${this.attempt} failed attempt(s); ${buffered} metrics stay buffered`);
           return false;
         }
-        await this.sleep(this.notBefore - now);
+        await this.pause(this.notBefore - now);
         now = this.now();
       }
-      if (now >= deadline) {
+      if (this.closed || now >= deadline) {
         r.failures++;
-        r.error = new ExporterError('ERR_EXPORTER_SEND', `the send budget ran out with ${left.length} kinesis records still to send`);
+        r.error = new ExporterError('ERR_EXPORTER_SEND', `${this.closed ? 'the sink was closed' : 'the send budget ran out'} with ${left.length} kinesis records still to send`);
         return false;
       }
-      const res = await this.o.client.putRecords(left.map((p) => ({ data: p.body, partitionKey: p.key })));
+      const res = await this.o.client.putRecords(left.map((p) => ({ data: p.body, partitionKey: p.key })), this.abort.signal);
+      this.noteAnswer(res);
       if (res.kind === 'error') {
         this.backoff(null);
         r.failures++;
@@ -240,6 +250,37 @@ export class KinesisSink implements Sink {
     }
   }
 
+  /** A backoff wait that close() cuts short. */
+  private async pause(ms: number): Promise<void> {
+    if (this.closed) return;
+    await new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      this.wakeUp = finish;
+      // An injected sleep (tests) is raced; the default timer is cleared, so close() leaves none behind.
+      if (this.o.sleep !== undefined) this.sleep(ms).then(finish, finish);
+      else timer = setTimeout(finish, ms);
+    });
+  }
+
+  /** SinkEvents.onConnected: the stream answered (first time, or again after calls without an answer). */
+  private noteAnswer(res: KinesisPutResult): void {
+    // The client reports a call that got no HTTP answer (refused, reset, timed out) without ERR_TRANSPORT_HTTP.
+    const noAnswer = res.kind === 'error' && res.error.code !== 'ERR_TRANSPORT_HTTP';
+    if (noAnswer) {
+      this.unreachable = true;
+      return;
+    }
+    if (!this.unreachable) return;
+    this.unreachable = false;
+    this.answered++;
+    this.o.events?.onConnected?.({ destination: this.o.client.label, attempts: 1, first: this.answered === 1 });
+  }
+
   private backoff(retryAfterMs: number | null): void {
     this.attempt++;
     this.notBefore = this.now() + nextBackoffMs(this.attempt, retryAfterMs, this.random, this.base, this.max);
@@ -255,6 +296,10 @@ export class KinesisSink implements Sink {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    this.wakeUp?.();
     this.o.client.close();
   }
 }
@@ -271,7 +316,7 @@ function recordBody(b: PendingBatch, i: number): Buffer {
  * aws_kinesis.conf (none: the SDK's default credential chain), `kinesis endpoint`, `kinesis partition key`,
  * `timeout ms`, and `tls verify` / `tls ca file` for an https endpoint.
  */
-export async function createKinesisSink(o: ResolvedBackendOptions, deps: { log: Logger; logPrefix: string; tlsCa?: string | Buffer }): Promise<KinesisSink> {
+export async function createKinesisSink(o: ResolvedBackendOptions, deps: { log: Logger; logPrefix: string; events?: SinkEvents; tlsCa?: string | Buffer }): Promise<KinesisSink> {
   const c = o.kinesisCredentials;
   if (o.protocol !== 'kinesis' || c === null) {
     throw new ExporterError('ERR_EXPORTER_OPTION', `createKinesisSink(): type '${o.type}'${c === null ? ' without kinesis credentials (aws_kinesis.conf)' : ''} is not accepted; accepted: kinesis, kinesis:plaintext with a stream name`);
@@ -289,5 +334,5 @@ export async function createKinesisSink(o: ResolvedBackendOptions, deps: { log: 
     tls: customTls ? { verify: o.tlsVerify, caFile: o.tlsCaFile, ...(deps.tlsCa !== undefined ? { ca: deps.tlsCa } : {}) } : null,
     logger: (level, message) => deps.log(level, message),
   });
-  return new KinesisSink({ client, hostname: o.hostname, partitionKey: o.kinesisPartitionKey, log: deps.log, logPrefix: deps.logPrefix });
+  return new KinesisSink({ client, hostname: o.hostname, partitionKey: o.kinesisPartitionKey, log: deps.log, logPrefix: deps.logPrefix, events: deps.events });
 }

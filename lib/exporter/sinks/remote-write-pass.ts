@@ -23,6 +23,8 @@ export interface RemoteWritePassInput {
   chartFilter: ChartFilter;
   /** The name printed for localhost (`[backend] hostname`, SPEC §4). */
   localHostname: string;
+  /** Host tags of localhost (the instance's `host tags`); null or absent: the database's (SPEC §1.1). */
+  localTags?: string | null;
   after: number;
   before: number;
   /** Timestamp of the host-info series (ms); default Date.now(). */
@@ -59,7 +61,7 @@ export async function remoteWritePass(p: RemoteWritePassInput): Promise<RemoteWr
     hosts++;
     const ctx = enc.addHost({
       hostname: host.isLocalhost ? p.localHostname : host.hostname,
-      tags: host.tags,
+      tags: host.isLocalhost && p.localTags != null ? p.localTags : host.tags,
       programName: host.programName,
       programVersion: host.programVersion,
     });

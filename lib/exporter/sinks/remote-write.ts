@@ -12,7 +12,11 @@
 // - any other status (4xx such as 400 for an out-of-order sample, 3xx): the receiver refused this body
 //   itself, retrying cannot help: the request's samples are lost, logged with their count and the first KiB
 //   of the response body, and the flush goes on with the next request.
+// Delivery is at least once: a request that was written and then got no answer (reset, timeout) or a 5xx
+// may have been stored, and is sent again; Prometheus-style receivers keep one sample per series and
+// timestamp, so a duplicate is harmless there (lib/transport/http-client.ts).
 import { RemoteWriteEncoder } from '../../formats/remote-write';
+import type { NumericKernel } from '../../kernels/types';
 import type { HttpResult } from '../../transport/http-client';
 import { nextBackoffMs, RemoteWriteClient } from '../../transport/remote-write-client';
 import type { ResolvedBackendOptions } from '../config-options';
@@ -61,6 +65,9 @@ export class RemoteWriteSink implements Sink {
   /** Consecutive retryable failures of the head request, and when it may be tried again (performance.now ms). */
   private attempt = 0;
   private notBefore = 0;
+  private closed = false;
+  private wakeUp: (() => void) | null = null;
+  private readonly customSleep: boolean;
   private readonly o: Required<Omit<RemoteWriteSinkOptions, 'events'>> & { events: SinkEvents };
 
   constructor(options: RemoteWriteSinkOptions) {
@@ -69,6 +76,7 @@ export class RemoteWriteSink implements Sink {
     if (!(Number.isFinite(base) && base >= 0 && Number.isFinite(max) && max >= base)) {
       throw new ExporterError('ERR_EXPORTER_OPTION', `remote write backoff ${base}..${max} ms is not accepted; accepted: 0 <= backoffBaseMs <= backoffMaxMs (finite)`);
     }
+    this.customSleep = options.sleep !== undefined;
     this.o = {
       ...options,
       events: options.events ?? {},
@@ -98,7 +106,7 @@ export class RemoteWriteSink implements Sink {
   async flush(queue: SendQueue, deadline: number): Promise<FlushResult> {
     const o = this.o;
     const r = emptyFlush();
-    for (let b = queue.head; b !== null; b = queue.head) {
+    for (let b = queue.head; b !== null && !this.closed; b = queue.head) {
       const rec = b.nextRecord();
       if (rec === null) break; // a batch without records left is removed by the queue; defensive only
       let now = o.now();
@@ -108,12 +116,12 @@ export class RemoteWriteSink implements Sink {
           r.error = new ExporterError('ERR_EXPORTER_SEND', `backing off for ${Math.ceil(this.notBefore - now)} ms after ${this.attempt} failed attempt(s); ${queue.metrics} metrics stay buffered`);
           break;
         }
-        await o.sleep(this.notBefore - now);
+        await this.pause(this.notBefore - now);
         now = o.now();
       }
-      if (now >= deadline) {
+      if (this.closed || now >= deadline) {
         r.failures++;
-        r.error = new ExporterError('ERR_EXPORTER_SEND', `the send budget ran out with ${queue.bytes} bytes still buffered`);
+        r.error = new ExporterError('ERR_EXPORTER_SEND', `${this.closed ? 'the sink was closed' : 'the send budget ran out'} with ${queue.bytes} bytes still buffered`);
         break;
       }
       const res = await o.client.post(rec.body);
@@ -150,7 +158,25 @@ export class RemoteWriteSink implements Sink {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wakeUp?.();
     this.o.client.close();
+  }
+
+  /** A backoff wait that close() cuts short (the flush then stops: nothing is posted on a closed client). */
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      this.wakeUp = finish;
+      if (this.customSleep) this.o.sleep(ms).then(finish, finish);
+      else timer = setTimeout(finish, ms);
+    });
   }
 
   private countIo(res: HttpResult): void {
@@ -177,8 +203,8 @@ export interface SinkFactoryDeps {
 }
 
 /** The encoder of an instance's options (SPEC §4.6: data source, prefix, send names). */
-export function remoteWriteEncoderFor(o: ResolvedBackendOptions): RemoteWriteEncoder {
-  return new RemoteWriteEncoder({ source: o.dataSource, prefix: o.prefix, sendNames: o.sendNames });
+export function remoteWriteEncoderFor(o: ResolvedBackendOptions, kernel?: NumericKernel): RemoteWriteEncoder {
+  return new RemoteWriteEncoder({ source: o.dataSource, prefix: o.prefix, sendNames: o.sendNames }, kernel);
 }
 
 /**
