@@ -8,6 +8,7 @@ import { stagePackage, pack, listTarball, pathWithoutCompiler, installInto, run 
 /** The smoke test run inside each installed project: loads the package from CJS and ESM, checks bytes. */
 const SMOKE = `
 const lib = require('rrd-backends');
+const net = require('net');
 const k = lib.kernel;
 const out = {
   implementation: lib.implementation,
@@ -16,25 +17,57 @@ const out = {
   big: k.unpackText(0x7D5814D5),
   pack: k.pack(3.14159265, 0x01000000).toString(16),
 };
-import('rrd-backends').then((esm) => {
-  out.esmSame = esm.implementation === lib.implementation;
-  process.stdout.write(JSON.stringify(out));
+// Collect two values and export them as graphite to a TCP receiver on 127.0.0.1.
+const got = [];
+const server = net.createServer((s) => s.on('data', (d) => got.push(d)));
+server.listen(0, '127.0.0.1', async () => {
+  const db = new lib.RrdDatabase({ hostname: 'smoke-host', updateEvery: 1, entries: 60 });
+  const chart = db.localhost.createChart({ type: 'smoke', id: 'chart', units: 'u' });
+  chart.addDimensions([{ id: 'a' }, { id: 'b' }]);
+  const inst = new lib.BackendInstance(db, lib.resolveBackendOptions({
+    enabled: true, type: 'graphite', destination: 'tcp:127.0.0.1:' + server.address().port,
+    dataSource: 'as collected', hostname: 'smoke-host', updateEvery: 1,
+  }), { manual: true, monitoring: false, logger: () => {} });
+  await inst.start();
+  const t = Math.floor(Date.now() / 1000);
+  chart.set('a', 42, t * 1e6);
+  chart.set('b', -9007199254740993n, t * 1e6);
+  chart.done(t * 1e6);
+  const c = await inst.runOnce(t + 1);
+  await inst.stop(1000);
+  setTimeout(async () => {
+    server.close();
+    out.exported = { t, buffered: c.bufferedMetrics, sent: c.sentMetrics, text: Buffer.concat(got).toString('latin1') };
+    const esm = await import('rrd-backends');
+    out.esmSame = esm.implementation === lib.implementation;
+    process.stdout.write(JSON.stringify(out));
+  }, 300);
 });
 `;
 
-function smoke(dir: string, env: NodeJS.ProcessEnv): { implementation: string; loadError: string | null; one: string; big: string; pack: string; esmSame: boolean; stderr: string } {
+interface Smoke {
+  implementation: string; loadError: string | null; one: string; big: string; pack: string; esmSame: boolean; stderr: string;
+  exported: { t: number; buffered: number; sent: number; text: string };
+}
+
+function smoke(dir: string, env: NodeJS.ProcessEnv): Smoke {
   fs.writeFileSync(path.join(dir, 'smoke.js'), SMOKE);
   const r = require('child_process').spawnSync(process.execPath, ['smoke.js'], { cwd: dir, env, encoding: 'utf8' });
   assert.strictEqual(r.status, 0, `smoke test failed: ${r.stderr}`);
   return { ...JSON.parse(r.stdout), stderr: r.stderr };
 }
 
-function checkBytes(s: { one: string; big: string; pack: string; esmSame: boolean }): void {
+function checkBytes(s: Smoke): void {
   // SPEC §2.4 and Appendix B: these come from the reference; both kernels must print them.
   assert.strictEqual(s.one, '1.0000000');
   assert.strictEqual(s.big, '577250100000000000000.0000000');
   assert.strictEqual(s.pack, '312fefd9');
   assert.ok(s.esmSame, 'ESM and CommonJS entry points load the same implementation');
+  // SPEC §4.1 as collected: prefix.hostname.chart.dim value timestamp, int64 printed exactly.
+  const { t, buffered, sent, text } = s.exported;
+  assert.strictEqual(text, `netdata.smoke-host.smoke.chart.a 42 ${t}\nnetdata.smoke-host.smoke.chart.b -9007199254740993 ${t}\n`);
+  assert.strictEqual(buffered, 2);
+  assert.strictEqual(sent, 2);
 }
 
 describe('install modes from the packed tarball (issue 9)', function () {
