@@ -76,8 +76,8 @@ async function sendIteration(port: number, path: string, source: RemoteWriteSour
     { labels: { __name__: netName, chart: 'net.eth0', family: 'eth0', dimension: 'sent', ...info }, value: raw ? 900 : v(-900), timestampMs: ts },
     { labels: { __name__: cpuName, chart: 'system.cpu', family: 'cpu', dimension: 'user', ...info }, value: raw ? 1234 : v(123.4), timestampMs: ts },
     { labels: { __name__: cpuName, chart: 'system.cpu', family: 'cpu', dimension: 'system', ...info }, value: raw ? 55 : v(5.5), timestampMs: ts },
-    // The reference's prom-label escape reaches the receiver literally (SPEC §4.6).
-    { labels: { __name__: cpuName, chart: 'system.cpu', family: 'cpu', dimension: 'quote\\"d', ...info }, value: raw ? 7 : v(0.7), timestampMs: ts },
+    // Protobuf carries the label value as is: no prom-label backslash escape (SPEC §7 row 4).
+    { labels: { __name__: cpuName, chart: 'system.cpu', family: 'cpu', dimension: 'quote"d', ...info }, value: raw ? 7 : v(0.7), timestampMs: ts },
   ];
 }
 

@@ -4,7 +4,8 @@
 // What the reference sent, and what is kept or fixed here (SPEC §7 rows 2, 4, 23; issue 5):
 // - metric names and label sanitising as the reference: `<prefix>_<context>` (+ `_<dim>` for heterogeneous
 //   charts in as-collected mode), `<prefix>_<context><units>_average` / `<prefix>_<context>_sum`; the label
-//   values through prom-label (with its backslash escapes unless `labelEscapes: false`);
+//   values through prom-label, WITHOUT its backslash escapes by default (SPEC §7 row 4: they are a text-format
+//   escape that protobuf carries literally, so a receiver stored `quote\\"d`); `labelEscapes: true` restores them;
 // - labels SORTED by name (strict receivers refuse unsorted labels), each present once, `__name__` first;
 //   labels with an empty value are left out (to Prometheus an empty value is the same as no label);
 // - average/sum send the COMPUTED value at the reported timestamp × 1000 (§7 row 2: the reference sent the
@@ -32,7 +33,7 @@ export interface RemoteWriteOptions {
   prefix: string;
   /** `send names instead of ids` (chart and dimension labels). */
   sendNames: boolean;
-  /** Reference prom-label escapes in label values (default true; SPEC §7 row 4 recommends false). */
+  /** Reference prom-label escapes in label values (default false, SPEC §7 row 4: protobuf needs no escaping). */
   labelEscapes?: boolean;
   /** `_total` on counters (incremental algorithms) in as-collected mode (default false: reference naming). */
   counterSuffix?: boolean;
@@ -140,7 +141,7 @@ export function resolveRemoteWriteOptions(o: RemoteWriteOptions): ResolvedRemote
     source: o.source,
     prefix: o.prefix,
     sendNames: o.sendNames,
-    labelEscapes: optBool(rec, 'labelEscapes', true),
+    labelEscapes: optBool(rec, 'labelEscapes', false),
     counterSuffix: optBool(rec, 'counterSuffix', false),
     maxRequestBytes: optInt(rec, 'maxRequestBytes', 1024, 64 * 1024 * 1024, DEFAULT_MAX_REQUEST_BYTES),
     maxSeriesPerRequest: optInt(rec, 'maxSeriesPerRequest', 1, 1_000_000, DEFAULT_MAX_SERIES),
