@@ -12,7 +12,7 @@ set -euo pipefail
 #   openssl          openssl (test CA and certificates)
 RECEIVER_PACKAGES=(graphite-carbon python3-whisper victoria-metrics prometheus influxdb netcat-openbsd openssl chromium)
 # node-gyp needs a compiler, make and python3 to build the addon from source (RRD_BACKENDS_NATIVE=1).
-BUILD_PACKAGES=(g++ make python3)
+BUILD_PACKAGES=(g++ make python3 cmake clang libclang-rt-dev) # cmake, clang, libclang-rt-dev: scripts/sanitize.sh (cmake-js, ASan/UBSan) and scripts/fuzz.sh (libFuzzer)
 # Executables that must exist afterwards, checked so a broken install fails here, not mid-test.
 REQUIRED_COMMANDS=(carbon-cache whisper-create whisper-update victoria-metrics prometheus influxd nc openssl g++ make python3)
 

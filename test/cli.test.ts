@@ -23,7 +23,7 @@ class Run {
   private readonly child: ChildProcess;
 
   constructor(args: string[], cwd = ROOT) {
-    this.child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '' } });
+    this.child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const split = (into: string[]) => {
       let rest = '';
       return (d: Buffer) => {

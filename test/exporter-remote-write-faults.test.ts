@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import type { IterationCounters } from '../lib/exporter/counters';
 import { decodeRemoteWriteBody } from '../lib/formats/remote-write-decode';
 import { RrdDatabase } from '../lib/rrd';
-import { ScriptedHttpServer, ScriptStep } from './support/fake-servers';
+import { ScriptedHttpServer, ScriptStep, waitFor } from './support/fake-servers';
 import { chartValue, collect, configuredExporter, ConfiguredExporter, RecordingProxy } from './exporter-remote-write-harness';
 
 /** A database whose charts have data from T-30 to T+30 (2 charts × 2 dimensions: 4 samples per iteration). */
@@ -113,6 +113,21 @@ describe('exporter: prometheus_remote_write request outcomes (scripted server)',
     assert.ok(performance.now() - t0 < 2000, 'stop() keeps to its grace period even while backing off');
     assert.strictEqual(report.lostMetrics, c3.remainingMetrics);
     assert.deepStrictEqual([report.totals.formattedMetrics, report.totals.sentMetrics, report.totals.lostMetrics, report.totals.bufferedMetrics], [12, 0, 12, 0]);
+    x = null;
+  });
+
+  it('stop() during a Retry-After wait ends the wait at once and counts the request lost', async () => {
+    const e = await setup([{ status: 429, headers: { 'Retry-After': '5' } }], ['timeout ms = 20000']);
+    const t0 = performance.now();
+    const running = e.step(1);
+    await waitFor(() => proxy!.requests.length === 1, 5000, 'the 429'); // the sink now waits for the Retry-After
+    const report = (await e.exporter.stop(200)).get(null)!;
+    const c1 = (await running)[0]!;
+    assert.ok(performance.now() - t0 < 2500, `stopped after ${Math.round(performance.now() - t0)} ms, not after the 5 s wait`);
+    assert.strictEqual(proxy!.requests.length, 1, 'nothing is posted after the sink was closed');
+    assert.deepStrictEqual([c1.sentMetrics, c1.remainingMetrics, c1.transmissionFailures], [0, 4, 1]);
+    assert.deepStrictEqual([report.clean, report.lostMetrics, report.totals.formattedMetrics, report.totals.lostMetrics], [false, 4, 4, 4]);
+    assert.deepStrictEqual(e.losses.get(null)?.map((l) => [l.reason, l.metrics]), [['shutdown', 4]]);
     x = null;
   });
 

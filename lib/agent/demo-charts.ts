@@ -6,6 +6,8 @@ import type { RrdHost } from '../rrd/host';
 
 export const DEMO_DIMENSIONS = 50;
 export const DEMO_CHARTS_MAX = 100_000;
+/** Ring slots of a demo chart: 5 minutes at 1 s (50,000 dimensions × 3600 slots would take 720 MB). */
+export const DEMO_ENTRIES = 300;
 
 export class DemoCharts {
   private readonly charts: RrdChart[] = [];
@@ -25,7 +27,7 @@ export class DemoCharts {
     for (let i = 0; i < count; i++) {
       const id = `chart_${i}`;
       const chart = host.findChart(`demo.${id}`) ?? host.createChart({
-        type: 'demo', id, family: 'demo', context: 'demo.random', units: 'value', title: `Demo chart ${i}`, updateEvery, dimensionsHint: DEMO_DIMENSIONS,
+        type: 'demo', id, family: 'demo', context: 'demo.random', units: 'value', title: `Demo chart ${i}`, updateEvery, entries: DEMO_ENTRIES, dimensionsHint: DEMO_DIMENSIONS,
       });
       if (chart.dimensionCount === 0) chart.addDimensions(dims);
       this.charts.push(chart);

@@ -54,7 +54,18 @@ export class ManagedInstance {
   lastError: string | null = null;
   retired = false;
 
-  constructor(readonly options: ResolvedBackendOptions, readonly instance: BackendInstance, readonly producer: HandoverProducer | null, readonly fingerprint: string) {}
+  /**
+   * @param fileSink the sink this set created for a `file:` destination (closed here if the instance never
+   *   starts; once started, the instance closes it)
+   */
+  constructor(readonly options: ResolvedBackendOptions, readonly instance: BackendInstance, readonly producer: HandoverProducer | null,
+    readonly fingerprint: string, readonly fileSink: FileSink | null = null) {}
+
+  /** Releases what a built but never started instance holds. */
+  async discard(): Promise<void> {
+    await this.instance.stop(0);
+    await this.fileSink?.close();
+  }
 
   get label(): string {
     return sectionLabel(this.options.name);
@@ -105,7 +116,7 @@ export class InstanceSet extends EventEmitter<InstanceSetEvents> {
         logger: log, kernel: this.opts.kernel, manual: this.opts.manual,
         ...(sink !== undefined ? { sink } : {}), ...(producer !== null ? { producer } : {}),
       });
-      const m = new ManagedInstance(o, instance, producer, optionsFingerprint(o));
+      const m = new ManagedInstance(o, instance, producer, optionsFingerprint(o), sink ?? null);
       instance.on('iteration', (c) => {
         m.failures = c.failures;
         if (c.failures === 0 && c.transmissionFailures === 0) m.lastError = null;
@@ -129,7 +140,7 @@ export class InstanceSet extends EventEmitter<InstanceSetEvents> {
       for (const o of options) built.push(await this.build(o));
       for (const m of built) await m.instance.start();
     } catch (err) {
-      await Promise.all(built.map((m) => m.instance.stop(0)));
+      await Promise.all(built.map((m) => m.discard()));
       throw err;
     }
     this.list = built;
@@ -164,7 +175,7 @@ export class InstanceSet extends EventEmitter<InstanceSetEvents> {
         next.push(m);
       }
     } catch (err) {
-      await Promise.all(fresh.map(({ m }) => m.instance.stop(0)));
+      await Promise.all(fresh.map(({ m }) => m.discard()));
       throw err;
     }
     const keptSet = new Set(next);

@@ -49,10 +49,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     io.stdout(packageInfo().version);
     return EXIT.OK;
   }
-  return run(args, io);
+  return runAgent(args, io);
 }
 
-async function run(args: RunArgs, io: CliIo): Promise<number> {
+async function runAgent(args: RunArgs, io: CliIo): Promise<number> {
   const log = stderrLogger(args.logLevel);
   let agent: Agent;
   try {
@@ -155,8 +155,8 @@ function untilSignal(agent: Agent, io: CliIo): Promise<number> {
   });
 }
 
-/** Entry point of bin/rrd-backends. */
-export function run_(): void {
+/** Entry point of bin/rrd-backends: runs main() on the process's arguments and sets the exit code. */
+export function run(): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -169,5 +169,3 @@ export function run_(): void {
     },
   );
 }
-
-export { run_ as run };

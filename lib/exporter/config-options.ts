@@ -329,6 +329,8 @@ class Resolver {
     }
     const prefix = this.str('prefix', BACKEND_DEFAULTS.prefix);
     const hostname = this.str('hostname', this.ctx.defaultHostname ?? os.hostname());
+    // The default (`[global] hostname`) ends up in every line too: the same check as a configured value.
+    if (LINE_BREAKERS.test(hostname)) this.fail('ERR_CONFIG_BAD_VALUE', 'hostname', hostname, 'the default from [global] hostname contains NUL, CR or LF, which would break the output', 'text without NUL, CR or LF');
 
     // update every (SPEC §5.2): < 1 silently disables the exporter in the reference; here with a warning.
     let updateEvery: number = BACKEND_DEFAULTS.updateEvery;

@@ -4,7 +4,7 @@ export type ExporterErrorCode =
   | 'ERR_EXPORTER_OPTION'        // an exporter/instance option has a value that is not accepted
   | 'ERR_EXPORTER_STATE'         // a method was called in a state that does not allow it (e.g. start twice)
   | 'ERR_EXPORTER_DUPLICATE'     // two instances with the same name in one Exporter
-  | 'ERR_EXPORTER_UNSUPPORTED'   // a backend type whose sink is not implemented yet (remote write, kinesis)
+  | 'ERR_EXPORTER_UNSUPPORTED'   // something a backend type does not have (e.g. a line format for remote write)
   | 'ERR_EXPORTER_SEND';         // a send failed (carried in 'failed' events, never thrown to the caller)
 
 export class ExporterError extends Error {

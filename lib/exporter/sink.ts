@@ -1,10 +1,9 @@
 // Where an instance's buffered data goes. A Sink takes whole units from the head of the SendQueue
 // (lines, or HTTP request bodies) and consumes exactly those it delivered, so the queue's ledger stays
-// exact. Implemented: LineSink (graphite, OpenTSDB telnet, JSON lines over tcp/udp/unix/tls) and
-// HttpSink (OpenTSDB HTTP/HTTPS through the HTTP client). Extension points for later jobs: Prometheus
-// remote write (an HttpSink-like sink whose records are snappy-compressed WriteRequests, SPEC §5.13) and
-// Kinesis (records of ≤ 1 MiB split after a newline, SPEC §5.14): each only needs a Sink and a way to
-// fill the queue with records.
+// exact. Implemented: LineSink (graphite, OpenTSDB telnet, JSON lines over tcp/udp/unix/tls), HttpSink
+// (OpenTSDB HTTP/HTTPS through the HTTP client), RemoteWriteSink (snappy-compressed WriteRequests, SPEC
+// §5.13, sinks/remote-write.ts) and KinesisSink (records of ≤ 1 MiB cut after a newline, SPEC §5.14,
+// sinks/kinesis.ts); sink-factory.ts picks one per type.
 import type { SendQueue } from './send-queue';
 
 export interface FlushResult {

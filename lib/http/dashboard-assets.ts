@@ -129,24 +129,31 @@ export const DASHBOARD_JS = `(function () {
       .catch(function (err) { state.errors++; state.lastError = String(err && err.message || err); });
   }
 
+  function addCharts(list) {
+    var grid = document.getElementById('charts');
+    list.forEach(function (c) {
+      if (state.charts[c.id]) return;
+      var box = document.createElement('section');
+      box.className = 'chart';
+      box.setAttribute('data-chart', c.id);
+      var h = document.createElement('h3');
+      h.textContent = c.title + ' - ' + c.id + ' (' + c.units + ')';
+      var el = document.createElement('div');
+      box.appendChild(h);
+      box.appendChild(el);
+      grid.appendChild(box);
+      state.charts[c.id] = { id: c.id, el: el, plot: null, points: 0 };
+    });
+  }
+
   function init() {
     return getJSON('api/v1/charts').then(function (list) {
-      var grid = document.getElementById('charts');
-      list.forEach(function (c) {
-        var box = document.createElement('section');
-        box.className = 'chart';
-        box.setAttribute('data-chart', c.id);
-        var h = document.createElement('h3');
-        h.textContent = c.title + ' - ' + c.id + ' (' + c.units + ')';
-        var el = document.createElement('div');
-        box.appendChild(h);
-        box.appendChild(el);
-        grid.appendChild(box);
-        state.charts[c.id] = { id: c.id, el: el, plot: null, points: 0 };
-      });
+      addCharts(list);
       return tick();
     }).then(function () {
       setInterval(tick, 1000);
+      // Charts that appear later (a new network interface, a new instance) join every 10 seconds.
+      setInterval(function () { getJSON('api/v1/charts').then(addCharts).catch(function () {}); }, 10000);
     }).catch(function (err) { state.errors++; state.lastError = String(err && err.message || err); });
   }
 

@@ -10,7 +10,10 @@
 //   error is dropped (logged and counted as lost); a line longer than the record limit is dropped and
 //   counted, never sent in pieces and never an endless loop;
 // - counters count outcomes: `write` = records stored, `failure` = records refused for good plus one per
-//   flush that ends with records still to send; sent/lost metrics are the lines of those records.
+//   flush that ends with records still to send, `read` = PutRecords calls answered; sent/lost metrics are
+//   the lines of those records. `reconnect` stays 0: the SDK manages its connections (the reference's
+//   kinesis branch never used the socket either); `onConnected` fires when the stream first answers, and
+//   again after calls that got no answer.
 // A failed call (network, missing stream, bad credentials) keeps everything queued: the exporter's
 // `buffer on failures` budget decides when it is dropped, as for every other backend (the reference
 // dropped the rest of the iteration at the first failure and never retried).
@@ -210,7 +213,8 @@ export class KinesisSink implements Sink {
         now = this.now();
       }
       if (this.closed || now >= deadline) {
-        r.failures++;
+        // Closed (stop() past its grace) is no failed send, only the end of this flush.
+        if (!this.closed) r.failures++;
         r.error = new ExporterError('ERR_EXPORTER_SEND', `${this.closed ? 'the sink was closed' : 'the send budget ran out'} with ${left.length} kinesis records still to send`);
         return false;
       }

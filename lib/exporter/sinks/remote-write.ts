@@ -120,7 +120,8 @@ export class RemoteWriteSink implements Sink {
         now = o.now();
       }
       if (this.closed || now >= deadline) {
-        r.failures++;
+        // Closed (stop() past its grace) is no failed send, only the end of this flush.
+        if (!this.closed) r.failures++;
         r.error = new ExporterError('ERR_EXPORTER_SEND', `${this.closed ? 'the sink was closed' : 'the send budget ran out'} with ${queue.bytes} bytes still buffered`);
         break;
       }
