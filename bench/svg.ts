@@ -1,4 +1,5 @@
-// A dependency-free SVG bar chart and line chart for the benchmark results (issue 7).
+// A dependency-free SVG bar chart and line chart for the benchmark results (issue 7): bench/run.ts writes
+// bench/results/w1.svg with them.
 
 export interface BarGroup {
   label: string;
@@ -43,7 +44,7 @@ export function barChart(title: string, unit: string, groups: BarGroup[]): strin
     ticks.join('') + parts.join('') + legend + '</svg>\n';
 }
 
-export interface Line { series: string; points: Array<{ x: number; y: number }> }
+export interface Line { series: string; points: Array<{ x: number; y: number }>; dashed?: boolean }
 
 /** Lines over a log-scaled x axis (number of dimensions) and a linear y axis (ns per dimension). */
 export function lineChart(title: string, xLabel: string, yLabel: string, lines: Line[]): string {
@@ -59,7 +60,7 @@ export function lineChart(title: string, xLabel: string, yLabel: string, lines: 
   for (let i = 0; i <= 4; i++) { const v = (y1 * i) / 4; parts.push(`<text x="${left - 6}" y="${py(v) + 3}" font-size="10" text-anchor="end">${v.toFixed(0)}</text><line x1="${left}" y1="${py(v)}" x2="${width - right}" y2="${py(v)}" stroke="#eee"/>`); }
   lines.forEach((l, i) => {
     const d = l.points.map((p, j) => `${j ? 'L' : 'M'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
-    parts.push(`<path d="${d}" fill="none" stroke="${color(l.series.split(' ')[0])}" stroke-width="2" ${i % 2 ? 'stroke-dasharray="5,3"' : ''}/>`);
+    parts.push(`<path d="${d}" fill="none" stroke="${color(l.series.split(' ')[0])}" stroke-width="2" ${l.dashed ? 'stroke-dasharray="5,3"' : ''}/>`);
     for (const p of l.points) parts.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3" fill="${color(l.series.split(' ')[0])}"/>`);
     parts.push(`<text x="${width - right + 8}" y="${top + 14 * i + 10}" font-size="11" fill="${color(l.series.split(' ')[0])}">${esc(l.series)}</text>`);
   });
@@ -67,4 +68,19 @@ export function lineChart(title: string, xLabel: string, yLabel: string, lines: 
     `<text x="10" y="20" font-size="14" font-weight="bold">${esc(title)}</text>` +
     `<text x="${(left + width - right) / 2}" y="${height - 6}" font-size="11" text-anchor="middle">${esc(xLabel)}</text>` +
     `<text x="14" y="${top - 8}" font-size="11">${esc(yLabel)}</text>` + parts.join('') + '</svg>\n';
+}
+
+/** Several SVG documents one below the other, as one document. */
+export function stack(docs: string[]): string {
+  let y = 0;
+  let width = 0;
+  const parts: string[] = [];
+  for (const d of docs) {
+    const w = Number(/width="(\d+)"/.exec(d)?.[1] ?? 0);
+    const h = Number(/height="(\d+)"/.exec(d)?.[1] ?? 0);
+    parts.push(d.trim().replace('<svg ', `<svg x="0" y="${y}" `));
+    y += h;
+    width = Math.max(width, w);
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}">` + parts.join('') + '</svg>\n';
 }

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "decimal.h"
+#include "swar_digits.h"
 #include "value_calc.h"
 
 namespace rrdb {
@@ -57,6 +58,225 @@ inline uint8_t* PutUint(uint8_t* p, uint64_t v) {
 inline bool IsCount(double v) { return v >= 0 && v <= 4294967295.0 && std::floor(v) == v; }
 inline bool IsTime(double v) { return v >= -kTimeLimit && v <= kTimeLimit; }
 
+// ---------------------------------------------------------------------------------------------
+// The common path (issue 7): graphite, OpenTSDB telnet and JSON lines, i.e. no HTTP framing. A line is
+//   lead · dim · x · value · y
+// with x = after_dim (+ time + mid when the timestamp comes first) and y = mid + time + tail (or just
+// tail), both composed once per chart (once per distinct timestamp as collected). Every run is copied in
+// 16-byte blocks and the value is printed straight into the output: no length-dependent branch and no
+// memcpy call per run. That needs kBlock readable bytes after every source run (the template padding,
+// the local parts) and, in the output, room for the line with the longest value plus kBlock. Near the
+// end of the output the careful path (exact lengths) takes over, so a line is never written partially.
+// ---------------------------------------------------------------------------------------------
+
+constexpr size_t kBlock = 16;
+static_assert(kBlock <= kSlack, "the template padding must cover a block");
+// The longest value the direct path can print: WriteLdF7(out, 64) or swar_digits.h's 8-byte stores.
+constexpr size_t kValueRoom = 64;
+// x and y are composed in local buffers; charts with longer constant parts take the general path.
+constexpr size_t kPartMax = 480;
+constexpr size_t kTimeMax = 24;
+
+inline uint8_t* CopyBlocks(uint8_t* p, const uint8_t* s, size_t n) {
+  size_t i = 0;
+  do {
+    std::memcpy(p + i, s + i, kBlock);
+    i += kBlock;
+  } while (i < n);
+  return p + n;
+}
+
+struct Part {
+  uint8_t bytes[kPartMax + kTimeMax + kBlock];
+  size_t n = 0;
+  void Add(const uint8_t* s, size_t len) {
+    if (len != 0) std::memcpy(bytes + n, s, len);
+    n += len;
+  }
+};
+
+// Prefetch distance in dimensions: one line costs a few tens of ns, a miss to memory about 100 ns.
+constexpr size_t kPrefetchDims = 6;
+
+/** Fetches the window of dimension d (a prefetch never faults; the address is an integer). */
+inline void PrefetchWindow(const uint32_t* ring, size_t entries, size_t d, const WindowSlots& w) {
+#if defined(__GNUC__) || defined(__clang__)
+  const uintptr_t dim = reinterpret_cast<uintptr_t>(ring) + d * entries * 4;
+  __builtin_prefetch(reinterpret_cast<const void*>(dim + w.start * 4));
+  __builtin_prefetch(reinterpret_cast<const void*>(dim + (w.start + w.first) * 4 - 1));
+  if (w.wrapped != 0) __builtin_prefetch(reinterpret_cast<const void*>(dim));
+#else
+  (void)ring;
+  (void)entries;
+  (void)d;
+  (void)w;
+#endif
+}
+
+/** The constant runs of a chart's lines (see above). */
+struct LineParts {
+  const uint8_t* lead;
+  size_t lead_n;
+  Part x;
+  Part y;
+
+  /** x and y for the timestamp text `time`. */
+  void Compose(const uint8_t* tpl, const uint32_t* idx, bool ts_first, const char* time, size_t time_n) {
+    const uint8_t* t = reinterpret_cast<const uint8_t*>(time);
+    x.n = 0;
+    y.n = 0;
+    x.Add(tpl + idx[2 * kSegAfterDim], idx[2 * kSegAfterDim + 1] - idx[2 * kSegAfterDim]);
+    if (ts_first) {
+      x.Add(t, time_n);
+      x.Add(tpl + idx[2 * kSegMid], idx[2 * kSegMid + 1] - idx[2 * kSegMid]);
+    } else {
+      y.Add(tpl + idx[2 * kSegMid], idx[2 * kSegMid + 1] - idx[2 * kSegMid]);
+      y.Add(t, time_n);
+    }
+    y.Add(tpl + idx[2 * kSegTail], idx[2 * kSegTail + 1] - idx[2 * kSegTail]);
+  }
+};
+
+/** Whether the common path can take a chart: no HTTP framing, parts that fit the local buffers. */
+bool SimpleApplies(int flags, const uint32_t* idx, bool tpl_slack) {
+  if ((flags & (kFmtHttpHeader | kFmtBatch | kFmtRecords)) != 0 || !tpl_slack) return false;
+  const size_t after_dim = idx[2 * kSegAfterDim + 1] - idx[2 * kSegAfterDim];
+  const size_t mid = idx[2 * kSegMid + 1] - idx[2 * kSegMid];
+  const size_t tail = idx[2 * kSegTail + 1] - idx[2 * kSegTail];
+  return after_dim + mid + tail <= kPartMax;
+}
+
+/**
+ * The common path. Same contract as FormatChart; the caller has validated the arrays and io, and
+ * SimpleApplies() holds.
+ */
+template <bool kCollected>
+int FormatSimple(int flags, const FormatArrays& a, size_t dims, size_t entries) {
+  const uint8_t* const tpl = a.tpl.data;
+  const size_t tpl_size = a.tpl.size;
+  const uint32_t* const idx = a.idx.data;
+  double* const io = a.io.data;
+  uint8_t* const out = a.out.data;
+  const size_t out_size = a.out.size;
+  const bool ts_first = (flags & kFmtTsFirst) != 0;
+  const bool sum = (flags & kFmtModeMask) == kFmtModeSum;
+  size_t pos = static_cast<size_t>(io[kIoPos]);
+  size_t d = static_cast<size_t>(io[kIoDim]);
+  const double since = io[kIoSince];
+
+  LineParts parts;
+  parts.lead = tpl + idx[2 * kSegLead];
+  parts.lead_n = idx[2 * kSegLead + 1] - idx[2 * kSegLead];
+  char time_buf[kTimeMax + 8];
+  double last_time = std::nan("");
+  ChartMeta meta{};
+  WindowSlots win{0, 0, 0};
+  int64_t aligned_after = 0, aligned_before = 0;
+  bool integer_path = true;
+  if (!kCollected) {
+    // SPEC §3.1 steps 1-9 are per chart: every dimension of an in-memory chart shares the ring geometry.
+    meta = ChartMetaFromArray(a.meta.data);
+    if (entries == 0 || !AlignWindow(meta, static_cast<int64_t>(io[kIoAfter]), static_cast<int64_t>(io[kIoBefore]),
+                                     &aligned_after, &aligned_before)) {
+      io[kIoDim] = static_cast<double>(dims);
+      return kStatusDone;
+    }
+    win = WindowSlotsOf(meta, aligned_after, aligned_before);
+    integer_path = IntegerPathEnabled();
+    const int n = swar::WriteU64(time_buf, static_cast<uint64_t>(aligned_before));
+    parts.Compose(tpl, idx, ts_first, time_buf, static_cast<size_t>(n));
+  }
+  // Everything of a line but the dimension part and the value.
+  size_t fixed = parts.lead_n + parts.x.n + parts.y.n;
+  const uint32_t* const ring = a.ring.data;
+  size_t appended = 0;
+  int status = kStatusDone;
+  char value_buf[kValueRoom + 16];
+  const uint32_t* const next_ring = a.next_ring;
+  if (!kCollected) {
+    // The first windows of the chart are all requested at once so their misses overlap (when the
+    // previous chart of a batch already asked for them, this costs a few instructions).
+    for (size_t j = d; j < d + kPrefetchDims && j < dims; j++) PrefetchWindow(ring, entries, j, win);
+  }
+  for (; d < dims; d++) {
+    if (!kCollected) {
+      // Near the end of the chart, the first windows of the next one (assuming the same geometry, as
+      // charts of one database nearly always have; a wrong guess only wastes a prefetch).
+      const size_t ahead = d + kPrefetchDims;
+      if (ahead < dims) {
+        PrefetchWindow(ring, entries, ahead, win);
+      } else if (next_ring != nullptr) {
+        PrefetchWindow(next_ring, entries, ahead - dims, win);
+      }
+    }
+    const double t = a.lct.data[d];
+    // SPEC §5.8: only dimensions collected since the window start.
+    if (!(t >= since) || !IsTime(t)) continue;
+    if (kCollected && !(t == last_time)) {
+      // Dimensions of a chart are usually collected in the same second: compose once per timestamp.
+      const int n = swar::WriteU64(time_buf, static_cast<uint64_t>(static_cast<int64_t>(t)));
+      parts.Compose(tpl, idx, ts_first, time_buf, static_cast<size_t>(n));
+      fixed = parts.lead_n + parts.x.n + parts.y.n;
+      last_time = t;
+    }
+    const uint32_t dim_s = idx[kIdxDims + d], dim_e = idx[kIdxDims + d + 1];
+    if (dim_s > dim_e || dim_e > tpl_size) {
+      status = kStatusBadInput;
+      break;
+    }
+    const size_t dim_n = dim_e - dim_s;
+    if (dim_e + kBlock <= tpl_size && fixed + dim_n + kValueRoom + kBlock <= out_size - pos) {
+      // Direct path: the whole line fits with room to spare.
+      uint8_t* p = CopyBlocks(out + pos, parts.lead, parts.lead_n);
+      p = CopyBlocks(p, tpl + dim_s, dim_n);
+      p = CopyBlocks(p, parts.x.bytes, parts.x.n);
+      int value_n;
+      if (kCollected) {
+        value_n = swar::WriteI64(reinterpret_cast<char*>(p), a.lcv.data[d]);
+      } else {
+        value_n = WriteDimValueIn(ring + d * entries, meta, win, aligned_after, aligned_before, sum, integer_path,
+                                  reinterpret_cast<char*>(p));
+        if (value_n < 0) continue;  // NaN: nothing is sent (SPEC §4.1)
+      }
+      p = CopyBlocks(p + value_n, parts.y.bytes, parts.y.n);
+      pos = static_cast<size_t>(p - out);
+    } else {
+      int value_n;
+      if (kCollected) {
+        value_n = swar::WriteI64(value_buf, a.lcv.data[d]);
+      } else {
+        value_n = WriteDimValueIn(ring + d * entries, meta, win, aligned_after, aligned_before, sum, integer_path,
+                                  value_buf);
+        if (value_n < 0) continue;
+      }
+      size_t need = 0;
+      const size_t line = fixed + dim_n + static_cast<size_t>(value_n);
+      if (line > out_size - pos) {
+        need = line;
+        status = kStatusOutFull;
+        io[kIoNeed] = static_cast<double>(need);
+        break;
+      }
+      uint8_t* p = out + pos;
+      auto put = [&p](const void* s, size_t n) {
+        if (n != 0) std::memcpy(p, s, n);
+        p += n;
+      };
+      put(parts.lead, parts.lead_n);
+      put(tpl + dim_s, dim_n);
+      put(parts.x.bytes, parts.x.n);
+      put(value_buf, static_cast<size_t>(value_n));
+      put(parts.y.bytes, parts.y.n);
+      pos += line;
+    }
+    appended++;
+  }
+  io[kIoPos] = static_cast<double>(pos);
+  io[kIoDim] = static_cast<double>(d);
+  io[kIoAppended] = static_cast<double>(appended);
+  return status;
+}
+
 }  // namespace
 
 int FormatChart(int flags, const FormatArrays& a) {
@@ -86,6 +306,11 @@ int FormatChart(int flags, const FormatArrays& a) {
   // Every constant segment ends kSlack bytes before the end of the template (the plan pads it).
   bool tpl_slack = a.tpl.size >= kSlack;
   for (int k = 0; k < kSegments && tpl_slack; k++) tpl_slack = idx[2 * k + 1] <= a.tpl.size - kSlack;
+  if (SimpleApplies(flags, idx, tpl_slack)) {
+    return collected ? FormatSimple<true>(flags, a, dims, entries) : FormatSimple<false>(flags, a, dims, entries);
+  }
+
+  // The general path: HTTP framing (single requests, batched arrays, request records).
   uint8_t* const out = a.out.data;
   const size_t out_size = a.out.size;
   size_t pos = static_cast<size_t>(pos_d);
@@ -117,6 +342,8 @@ int FormatChart(int flags, const FormatArrays& a) {
   int64_t aligned_after = 0;
   int64_t aligned_before = 0;
   ChartMeta meta{};
+  WindowSlots win{0, 0, 0};
+  bool integer_path = true;
   if (!collected) {
     // SPEC §3.1 steps 1-9 are per chart: every dimension of an in-memory chart shares the ring geometry.
     meta = ChartMetaFromArray(a.meta.data);
@@ -125,7 +352,9 @@ int FormatChart(int flags, const FormatArrays& a) {
       io[kIoDim] = static_cast<double>(dims);
       return kStatusDone;
     }
-    time_len = WriteUint64(time_buf, static_cast<uint64_t>(aligned_before));
+    win = WindowSlotsOf(meta, aligned_after, aligned_before);
+    integer_path = IntegerPathEnabled();
+    time_len = swar::WriteU64(time_buf, static_cast<uint64_t>(aligned_before));
   }
   const bool sum = mode == kFmtModeSum;
   size_t appended = 0;
@@ -136,14 +365,15 @@ int FormatChart(int flags, const FormatArrays& a) {
     if (!(t >= since) || !IsTime(t)) continue;
     int value_len;
     if (collected) {
-      value_len = WriteInt64(value_buf, a.lcv.data[d]);
+      value_len = swar::WriteI64(value_buf, a.lcv.data[d]);
       // Dimensions of a chart are usually collected in the same second: print it once.
       if (!(t == last_time)) {
-        time_len = WriteUint64(time_buf, static_cast<uint64_t>(static_cast<int64_t>(t)));
+        time_len = swar::WriteU64(time_buf, static_cast<uint64_t>(static_cast<int64_t>(t)));
         last_time = t;
       }
     } else {
-      value_len = WriteDimValue(a.ring.data + d * entries, meta, aligned_after, aligned_before, sum, value_buf);
+      value_len = WriteDimValueIn(a.ring.data + d * entries, meta, win, aligned_after, aligned_before, sum,
+                                  integer_path, value_buf);
       if (value_len < 0) continue;  // NaN: nothing is sent (SPEC §4.1)
     }
     const uint32_t dim_s = idx[kIdxDims + d], dim_e = idx[kIdxDims + d + 1];
@@ -218,6 +448,85 @@ int FormatChart(int flags, const FormatArrays& a) {
   io[kIoReqPoints] = req_points;
   io[kIoReqBytes] = req_bytes;
   if (records) io[kIoRecCount] = static_cast<double>(rec_count);
+  return status;
+}
+
+namespace {
+
+template <typename T>
+inline uint32_t ReadU32(const T* base, size_t word) {
+  uint32_t v;
+  std::memcpy(&v, reinterpret_cast<const uint8_t*>(base) + word * 4, 4);
+  return v;
+}
+
+/** A typed view of `len` elements at byte `at` of the slab, if it lies inside and is aligned. */
+template <typename T>
+bool SlabField(const SlabChart& c, uint32_t at, uint32_t len, Span<const T>* out) {
+  const uint64_t end = static_cast<uint64_t>(at) + static_cast<uint64_t>(len) * sizeof(T);
+  if (end > c.slab.size) return false;
+  const uint8_t* p = c.slab.data + at;
+  if (reinterpret_cast<uintptr_t>(p) % alignof(T) != 0) return false;
+  out->data = reinterpret_cast<const T*>(p);
+  out->size = len;
+  return true;
+}
+
+/** The arrays of chart c from its plan and slab; false when they do not describe valid memory. */
+bool ResolveSlabChart(const SlabChart& c, FormatArrays* a) {
+  if (c.plan.size < kPlanHeaderWords * 4 || c.plan.data == nullptr) return false;
+  const uint8_t* h = c.plan.data;
+  if (ReadU32(h, kPlanMagic) != kPlanMagicValue || ReadU32(h, kPlanBound) != 1 || c.slab.data == nullptr) return false;
+  const uint32_t idx_at = ReadU32(h, kPlanIdxAt), idx_words = ReadU32(h, kPlanIdxWords);
+  const uint32_t tpl_at = ReadU32(h, kPlanTplAt), tpl_bytes = ReadU32(h, kPlanTplBytes);
+  if (static_cast<uint64_t>(idx_at) + static_cast<uint64_t>(idx_words) * 4 > c.plan.size ||
+      static_cast<uint64_t>(tpl_at) + tpl_bytes > c.plan.size) {
+    return false;
+  }
+  const uint8_t* idx = h + idx_at;
+  if (reinterpret_cast<uintptr_t>(idx) % alignof(uint32_t) != 0) return false;
+  a->idx = Span<const uint32_t>{reinterpret_cast<const uint32_t*>(idx), idx_words};
+  a->tpl = Span<const uint8_t>{h + tpl_at, tpl_bytes};
+  return SlabField(c, ReadU32(h, kPlanRingAt), ReadU32(h, kPlanRingLen), &a->ring) &&
+         SlabField(c, ReadU32(h, kPlanMetaAt), ReadU32(h, kPlanMetaLen), &a->meta) &&
+         SlabField(c, ReadU32(h, kPlanLcvAt), ReadU32(h, kPlanLcvLen), &a->lcv) &&
+         SlabField(c, ReadU32(h, kPlanLctAt), ReadU32(h, kPlanLctLen), &a->lct);
+}
+
+}  // namespace
+
+int FormatSlabs(int flags, const SlabChart* charts, size_t count, Span<uint8_t> out, Span<double> io, Span<double> recs) {
+  if (io.size < static_cast<size_t>(kSlabsIoLength) || !IsCount(io.data[kIoChart])) return kStatusBadInput;
+  size_t i = static_cast<size_t>(io.data[kIoChart]);
+  const double stop_at = io.data[kIoStopAt];
+  double appended = 0;
+  int status = kStatusDone;
+  FormatArrays next;
+  bool next_ok = i < count && ResolveSlabChart(charts[i], &next);
+  for (; i < count; i++) {
+    FormatArrays a = next;
+    if (!next_ok) {
+      status = kStatusBadInput;
+      break;
+    }
+    next_ok = i + 1 < count && ResolveSlabChart(charts[i + 1], &next);
+    a.out = out;
+    a.io = io;
+    a.recs = recs;
+    a.next_ring = next_ok ? next.ring.data : nullptr;
+    io.data[kIoAppended] = 0;  // FormatChart's early refusals leave it as it was
+    status = FormatChart(flags, a);
+    appended += io.data[kIoAppended];
+    if (status != kStatusDone) break;
+    io.data[kIoDim] = 0;
+    if (io.data[kIoPos] >= stop_at) {
+      i++;
+      status = i < count ? kStatusStopped : kStatusDone;
+      break;
+    }
+  }
+  io.data[kIoChart] = static_cast<double>(i);
+  io.data[kIoAppended] = appended;
   return status;
 }
 

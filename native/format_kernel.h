@@ -42,6 +42,10 @@ enum FormatIo : int {
   kIoBefore = 10,
   kIoNeed = 11,
   kIoLength = 12,
+  // FormatSlabs only (FMT_IO_CHART, FMT_IO_STOP_AT, FMT_SLABS_IO_LENGTH).
+  kIoChart = 12,
+  kIoStopAt = 13,
+  kSlabsIoLength = 14,
 };
 
 enum FormatStatus : int {
@@ -49,8 +53,30 @@ enum FormatStatus : int {
   kStatusOutFull = 1,
   kStatusRequestFull = 2,
   kStatusRecordsFull = 3,
+  kStatusStopped = 4,
   kStatusBadInput = -1,
 };
+
+// The plan buffer of lib/formats/plan-layout.ts (PLAN_*): uint32 header words.
+enum PlanWord : int {
+  kPlanMagic = 0,
+  kPlanDims = 1,
+  kPlanIdxAt = 2,
+  kPlanIdxWords = 3,
+  kPlanTplAt = 4,
+  kPlanTplBytes = 5,
+  kPlanBound = 6,
+  kPlanRingAt = 7,
+  kPlanRingLen = 8,
+  kPlanMetaAt = 9,
+  kPlanMetaLen = 10,
+  kPlanLcvAt = 11,
+  kPlanLcvLen = 12,
+  kPlanLctAt = 13,
+  kPlanLctLen = 14,
+  kPlanHeaderWords = 16,
+};
+constexpr uint32_t kPlanMagicValue = 0x31504452u;
 
 template <typename T>
 struct Span {
@@ -68,9 +94,24 @@ struct FormatArrays {
   Span<uint8_t> out;
   Span<double> io;
   Span<double> recs;
+  // Optional: the ring of the chart formatted next, so that the windows of its first dimensions are
+  // fetched while this chart's last lines are written (a hint: never dereferenced).
+  const uint32_t* next_ring = nullptr;
+};
+
+// One chart of a FormatSlabs batch: its plan buffer and its slab buffer (the raw ArrayBuffer contents).
+struct SlabChart {
+  Span<const uint8_t> plan;
+  Span<const uint8_t> slab;
 };
 
 // Formats dimensions io[kIoDim].. of one chart; returns a FormatStatus. Never writes a partial line.
 int FormatChart(int flags, const FormatArrays& a);
+
+// Formats charts io[kIoChart].. of a batch (io has kSlabsIoLength numbers) into out; after each complete
+// chart, stops with kStatusStopped once the write position reached io[kIoStopAt]. Any other status
+// leaves io[kIoChart] / io[kIoDim] at the chart and dimension to resume from; kStatusBadInput means
+// chart io[kIoChart] cannot be read (its plan or slab does not match).
+int FormatSlabs(int flags, const SlabChart* charts, size_t count, Span<uint8_t> out, Span<double> io, Span<double> recs);
 
 }  // namespace rrdb

@@ -36,6 +36,26 @@ bool AlignWindow(const ChartMeta& m, int64_t after, int64_t before, int64_t* a, 
  */
 int WriteDimValue(const uint32_t* slots, const ChartMeta& m, int64_t a, int64_t b, bool sum, char* out);
 
+/**
+ * The slots the window [a, b] of AlignWindow covers (SPEC §1.4 query): [start, start + first) then
+ * [0, wrapped). All dimensions of a chart share it, so the formatters compute it once per chart.
+ */
+struct WindowSlots {
+  uint32_t start;
+  uint32_t first;
+  uint32_t wrapped;
+};
+WindowSlots WindowSlotsOf(const ChartMeta& m, int64_t a, int64_t b);
+
+/**
+ * WriteDimValue with the chart's WindowSlotsOf(m, a, b) (the same bytes). integer_path = IntegerPathEnabled(),
+ * read once per chart. out needs 64 bytes.
+ */
+int WriteDimValueIn(const uint32_t* slots, const ChartMeta& m, const WindowSlots& w, int64_t a, int64_t b, bool sum,
+                    bool integer_path, char* out);
+/** Whether the integer fast path may be used (false only under the _setPaths test hook). */
+bool IntegerPathEnabled();
+
 /** The same value exactly as an Ld; false = NaN (no existing slot). */
 bool DimValueLd(const uint32_t* slots, const ChartMeta& m, int64_t a, int64_t b, bool sum, Ld* out);
 

@@ -28,7 +28,6 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** What a receiver reads back from a string we sent as UTF-8 (lone surrogates become U+FFFD). */
 const wf = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 const utf8Len = (s: string): number => Buffer.byteLength(s, 'utf8');
-const esc = (s: string): string => wf(s).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // Single characters a plugin or child can send: separators of every format, JSON/HTTP/graphite
 // specials, control characters, DEL, lone surrogates, non-ASCII, and random code units.
@@ -145,14 +144,34 @@ function textLines(out: Output): string[] {
 }
 
 /** Verbatim (SPEC §4.1-4.2) except that CR and LF, which would end the line, are spaces. */
-const line1 = (s: string): string => esc(s.replace(/[\r\n]/g, ' '));
+const oneLine = (s: string): string => wf(s).replace(/[\r\n]/g, ' ');
+const MIDDLE = { graphite: new RegExp(`^${PART}\\.${PART}$`), opentsdb: new RegExp(`^${PART}\\.${PART} \\d+ ${NUM}$`) };
+const NUMBERS_AT_END = new RegExp(` ${NUM} \\d+$`);
+
+/**
+ * Whether `line` is `head + middle + tail` with `middle` of the SPEC §4 layout. The verbatim parts are
+ * compared as strings (they can be 10 MB: too large for a regular expression).
+ */
+function lineMatches(type: 'graphite' | 'opentsdb', line: string, prefix: string, hostname: string, tags: string | null): boolean {
+  let head: string;
+  let tail: string;
+  if (type === 'graphite') {
+    head = `${oneLine(prefix)}.${oneLine(hostname)}.`;
+    const nums = NUMBERS_AT_END.exec(line.slice(-64));
+    if (nums === null) return false;
+    tail = (tags === null ? '' : ';' + oneLine(tags)) + nums[0];
+  } else {
+    head = `put ${oneLine(prefix)}.`;
+    tail = ` host=${oneLine(hostname)}${tags === null ? '' : ' ' + oneLine(tags)}`;
+  }
+  return line.length >= head.length + tail.length && line.startsWith(head) && line.endsWith(tail) &&
+    MIDDLE[type].test(line.slice(head.length, line.length - tail.length));
+}
 
 function checkLineFormat(type: 'graphite' | 'opentsdb', out: Output, db: RrdDatabase, o: ResolvedBackendOptions): void {
-  const hostRes = exportedHosts(db, o).map(({ hostname, tags }) => type === 'graphite'
-    ? new RegExp(`^${line1(o.prefix)}\\.${line1(hostname)}\\.${PART}\\.${PART}${tags === null ? '' : ';' + line1(tags)} ${NUM} \\d+$`)
-    : new RegExp(`^put ${line1(o.prefix)}\\.${PART}\\.${PART} \\d+ ${NUM} host=${line1(hostname)}${tags === null ? '' : ' ' + line1(tags)}$`));
+  const hosts = exportedHosts(db, o);
   for (const line of textLines(out)) {
-    assert.ok(hostRes.some((re) => re.test(line)), `${type} line does not have the SPEC §4 layout: ${JSON.stringify(line)}`);
+    assert.ok(hosts.some((h) => lineMatches(type, line, o.prefix, h.hostname, h.tags)), `${type} line does not have the SPEC §4 layout: ${JSON.stringify(line.slice(0, 300))}`);
   }
 }
 
@@ -237,8 +256,35 @@ function check(type: TypeName, out: Output, db: RrdDatabase, o: ResolvedBackendO
   }
 }
 
+const MB10 = 10 * 1024 * 1024;
+/** 10 MB of every awkward unit, repeated. */
+const HUGE = '"\\\n\r\t\u0000\u007f ;=,.:{[é日😀\ud800x'.repeat(Math.ceil(MB10 / 22)).slice(0, MB10);
+
+/** One child with 10 MB tags, a chart with a 10 MB name and family and a 10 MB dimension name. */
+function hugeDb(): RrdDatabase {
+  const db = new RrdDatabase({ hostname: 'localhost-db', entries: 10, updateEvery: 1 });
+  const child = db.addHost({ hostname: 'child\n"x', tags: HUGE });
+  const chart = child.createChart({ type: 'big', id: 'names', name: HUGE, family: HUGE, context: 'c\u0000"', units: '\\/s' });
+  chart.addDimensions([{ id: 'small' }, { id: 'big', name: HUGE }]);
+  for (let t = 0; t < 3; t++) {
+    chart.set(0, INT64_MAX, (T0 + t) * 1e6);
+    chart.set(1, INT64_MIN, (T0 + t) * 1e6);
+    chart.done((T0 + t) * 1e6);
+  }
+  return db;
+}
+
 describe(`hostile names, tags and values through the exporter's format pass (${kernel.implementation} kernel)`, () => {
+  let huge: RrdDatabase | null = null;
   for (const type of TYPES) {
+    it(`${type}: 10 MB names and tags`, async () => {
+      huge ??= hugeDb();
+      const o = optionsFor(type, { prefix: 'p', hostname: 'h', tags: null, source: 'average', sendNames: true });
+      const out = await exportOnce(huge, o);
+      assert.ok(out.metrics >= 2, `the child's two dimensions were exported (${out.metrics})`);
+      check(type, out, huge, o);
+    });
+
     it(`${type}: every queued line/record is valid for the format`, async () => {
       const configArb = fc.record({
         prefix: configText, hostname: configText, tags: fc.option(configText, { nil: null }),

@@ -32,6 +32,19 @@ export class FormatBuffer {
     this.buf = next;
   }
 
+  /**
+   * Makes the buffer at least `bytes` long in one step (keeping the contents). The exporter reserves its
+   * chunk size plus a margin, so the buffer does not double past the chunk size: every chunk handed over
+   * is then about chunk-sized, not twice that (issue 7: less external memory, fewer full GCs).
+   */
+  reserve(bytes: number): void {
+    if (!(Number.isSafeInteger(bytes) && bytes >= 0)) throw new RangeError(`reserve(${bytes}): a byte count is accepted`);
+    if (bytes <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(bytes);
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+
   growRequests(): void {
     const next = new Float64Array(this.requests.length * 2);
     next.set(this.requests);

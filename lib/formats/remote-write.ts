@@ -240,6 +240,8 @@ export class RemoteWriteEncoder {
   private metrics = 0;
   private series = 0;
   private skipped = 0;
+  /** The compressor of the last iteration while it still reads the writer's buffer. */
+  private compressing: RemoteWriteCompressor | null = null;
   /** Plans built (for tests of the cache). */
   plansBuilt = 0;
 
@@ -249,6 +251,9 @@ export class RemoteWriteEncoder {
   }
 
   beginIteration(after: number, before: number, nowMs: number): void {
+    if (this.compressing !== null) {
+      throw new RemoteWriteError('ERR_REMOTE_WRITE_STATE', 'beginIteration() was called while the previous iteration is still being compressed; finish or abandon() its compressor first');
+    }
     if (!Number.isSafeInteger(after) || !Number.isSafeInteger(before)) {
       throw new RemoteWriteError('ERR_REMOTE_WRITE_OPTION', `window after=${after} before=${before} is not accepted: both must be whole seconds (safe integers)`);
     }
@@ -327,41 +332,37 @@ export class RemoteWriteEncoder {
     return written;
   }
 
-  /** Closes the iteration: compresses every request and returns them for the send queue. */
+  /** Closes the iteration: compresses every request in one step and returns them for the send queue. */
   finishIteration(): RemoteWriteBatch {
+    const c = this.closeIteration();
+    while (c.step()) { /* one request per step */ }
+    return c.result();
+  }
+
+  /**
+   * Closes the iteration and returns a compressor that compresses ONE request per step(), so a caller can
+   * yield to the event loop between requests (issue 8: a 100k-dimension pass compressed in one step blocked
+   * the loop 33-211 ms). Until the compressor finishes or is abandoned, beginIteration() is refused: the
+   * requests are still read from the writer's buffer.
+   */
+  closeIteration(): RemoteWriteCompressor {
     this.checkOpen('finishIteration');
     this.open = false;
     this.closeRequest();
     const raw = this.w.view();
-    const count = this.reqEnds.length;
+    const ends = this.reqEnds;
+    const count = ends.length;
     let bound = 0;
     let start = 0;
     for (let i = 0; i < count; i++) {
-      bound += maxCompressedLength(this.reqEnds[i]! - start);
-      start = this.reqEnds[i]!;
+      bound += maxCompressedLength(ends[i]! - start);
+      start = ends[i]!;
     }
-    const out = Buffer.allocUnsafe(bound);
-    const records = new Float64Array(3 * count);
-    let at = 0;
-    start = 0;
-    for (let i = 0; i < count; i++) {
-      const end = this.reqEnds[i]!;
-      const body = snappyCompress(raw.subarray(start, end), out, at);
-      records[3 * i] = at;
-      records[3 * i + 1] = at + body.length;
-      records[3 * i + 2] = this.reqPoints[i]!;
-      at += body.length;
-      start = end;
-    }
-    return {
-      data: out.subarray(0, at),
-      records,
-      count,
-      metrics: this.metrics,
-      series: this.series,
-      uncompressedBytes: raw.length,
-      skipped: this.skipped,
-    };
+    const c = new RemoteWriteCompressor(raw, ends, this.reqPoints, Buffer.allocUnsafe(bound), {
+      metrics: this.metrics, series: this.series, skipped: this.skipped,
+    }, () => { if (this.compressing === c) this.compressing = null; });
+    this.compressing = count > 0 ? c : null;
+    return c;
   }
 
   /** Convenience: one whole iteration over `hosts` (each with the charts to send, filters applied). */
@@ -469,6 +470,78 @@ export class RemoteWriteEncoder {
     this.reqStart = this.w.pos;
     this.reqSeries = 0;
     this.points = 0;
+  }
+}
+
+/** Compresses a closed iteration's requests one at a time (RemoteWriteEncoder.closeIteration()). */
+export class RemoteWriteCompressor {
+  private next = 0;
+  private at = 0;
+  private start = 0;
+  private released = false;
+  private readonly records: Float64Array;
+
+  constructor(
+    private readonly raw: Buffer,
+    private readonly ends: readonly number[],
+    private readonly points: readonly number[],
+    private readonly out: Buffer,
+    private readonly totals: { metrics: number; series: number; skipped: number },
+    private readonly release: () => void,
+  ) {
+    this.records = new Float64Array(3 * ends.length);
+    // Nothing to compress: born finished, without calling back into an encoder that is still building it.
+    if (ends.length === 0) this.released = true;
+  }
+
+  /** Requests in the iteration. */
+  get count(): number { return this.ends.length; }
+
+  /** Requests compressed so far. */
+  get done(): number { return this.next; }
+
+  /** Compresses the next request; false once none is left. */
+  step(): boolean {
+    if (this.released && this.next < this.ends.length) {
+      throw new RemoteWriteError('ERR_REMOTE_WRITE_STATE', 'step() was called on an abandoned compressor');
+    }
+    if (this.next >= this.ends.length) return false;
+    const i = this.next;
+    const end = this.ends[i]!;
+    const body = snappyCompress(this.raw.subarray(this.start, end), this.out, this.at);
+    this.records[3 * i] = this.at;
+    this.records[3 * i + 1] = this.at + body.length;
+    this.records[3 * i + 2] = this.points[i]!;
+    this.at += body.length;
+    this.start = end;
+    this.next++;
+    if (this.next === this.ends.length) this.finish();
+    return this.next < this.ends.length;
+  }
+
+  /** The batch; every request must have been compressed. */
+  result(): RemoteWriteBatch {
+    if (this.next < this.ends.length) {
+      throw new RemoteWriteError('ERR_REMOTE_WRITE_STATE', `result() was called after ${this.next} of ${this.ends.length} requests were compressed; call step() until it returns false`);
+    }
+    return {
+      data: this.out.subarray(0, this.at),
+      records: this.records,
+      count: this.ends.length,
+      metrics: this.totals.metrics,
+      series: this.totals.series,
+      uncompressedBytes: this.raw.length,
+      skipped: this.totals.skipped,
+    };
+  }
+
+  /** Gives the encoder back without finishing (an aborted pass: nothing will be sent). */
+  abandon(): void { this.finish(); }
+
+  private finish(): void {
+    if (this.released) return;
+    this.released = true;
+    this.release();
   }
 }
 

@@ -129,12 +129,28 @@ export const FMT_STATUS_REQUEST_FULL = 2;
 export const FMT_STATUS_RECORDS_FULL = 3;
 /** The arrays do not match each other (lengths); nothing was written. */
 export const FMT_STATUS_BAD_INPUT = -1;
+/** formatSlabs: the output reached io[FMT_IO_STOP_AT] after chart io[FMT_IO_CHART] - 1. */
+export const FMT_STATUS_STOPPED = 4;
+
+/** formatSlabs (batches of charts, issue 7) uses io of FMT_SLABS_IO_LENGTH: FMT_IO_* plus these. */
+/** in/out: the chart of the batch being formatted. */
+export const FMT_IO_CHART = 12;
+/** in: stop after a chart once the write position is at least this (the exporter's chunk size). */
+export const FMT_IO_STOP_AT = 13;
+export const FMT_SLABS_IO_LENGTH = 14;
 
 /** The formatting half of the kernel interface (SPEC §4). */
 export interface FormatKernel {
   /** Formats dimensions io[FMT_IO_DIM].. of one chart; returns a FMT_STATUS_* code. */
   formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ring: Uint32Array, meta: Float64Array,
     lastCollectedValue: BigInt64Array, lastCollectedTime: Float64Array, out: Uint8Array, io: Float64Array,
+    recs: Float64Array): number;
+  /**
+   * Optional (native): formats charts io[FMT_IO_CHART].. of a batch in one call. `items` holds two
+   * ArrayBuffers per chart, its plan and its slab (layout: lib/formats/plan-layout.ts); returns a
+   * FMT_STATUS_* code, io[FMT_IO_CHART] / io[FMT_IO_DIM] say where it stopped.
+   */
+  formatSlabs?(flags: number, items: ReadonlyArray<ArrayBuffer>, count: number, out: Uint8Array, io: Float64Array,
     recs: Float64Array): number;
 }
 

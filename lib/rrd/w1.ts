@@ -1,5 +1,12 @@
 // The benchmark workload W1 (/work/shared/BENCHMARK.md), built through the database's own restore API so the
 // benchmark measures the same structures an agent uses: 20,000 charts × 50 dimensions × 60 entries.
+//
+// W1 is "the reference's database": BENCHMARK.md's hashes were taken from rings the reference's pack() filled,
+// and that pack damages 36 of the 60 million words (SPEC §2.4, §7 row 1: the rounded mantissa overflows into
+// the flag bits). Our pack has the fix, so by default those 36 words are LOADED as the reference stored them,
+// the way a database saved by the reference would be loaded (restore()) -- data loading, not a pack mode: the
+// public pack never produces them. `words: 'project'` keeps our own (fixed) words instead.
+import { packExact } from '../kernels/fallback/sn-exact';
 import type { NumericKernel } from '../kernels/types';
 import { SN_EXISTS } from '../kernels/types';
 import type { RrdChart } from './chart';
@@ -75,6 +82,11 @@ export interface W1Options {
   charts?: number;
   /** Packs the storage numbers (default: the active kernel). */
   kernel?: NumericKernel;
+  /**
+   * 'reference' (default): the words the reference stored, i.e. its damaged word for the SPEC §7 row-1 values
+   * (see above); 'project': this project's pack for every value.
+   */
+  words?: 'reference' | 'project';
 }
 
 export interface W1 {
@@ -85,8 +97,8 @@ export interface W1 {
   /** The PRNG state after generation. */
   prngState: number;
   /**
-   * The storage numbers the SPEC §7 row-1 fix changed (36 at full size). The reference stored a corrupted
-   * word there, which is why the ring hash of BENCHMARK.md can only be reproduced by substituting them.
+   * The values whose packing the SPEC §7 row-1 fix changes (36 at full size): with words 'reference' the
+   * ring holds the reference's damaged word for them (`reference`), else the fixed one (`fixed`).
    */
   row1: W1Row1[];
 }
@@ -97,6 +109,9 @@ export interface W1Row1 {
   index: number;
   /** The value that was packed. */
   value: number;
+  /** Its word from this project's pack (row-1 fix applied) and the word the reference stored. */
+  fixed: number;
+  reference: number;
 }
 
 /**
@@ -106,6 +121,11 @@ export interface W1Row1 {
  */
 export function buildW1(options: W1Options = {}): W1 {
   const n = options.charts ?? W1_CHARTS;
+  const referenceWords = (options.words ?? 'reference') === 'reference';
+  if (!(Number.isInteger(n) && n >= 1 && n <= W1_CHARTS)) throw new RangeError(`W1 charts must be an integer from 1 to ${W1_CHARTS}, got ${String(n)}`);
+  if (options.words !== undefined && options.words !== 'reference' && options.words !== 'project') {
+    throw new RangeError(`W1 words must be 'reference' or 'project', got ${String(options.words)}`);
+  }
   const db = new RrdDatabase({ hostname: W1_HOSTNAME, tags: null, memoryMode: 'ram', entries: W1_ENTRIES, updateEvery: 1, kernel: options.kernel });
   const host = db.localhost;
   const kernel = db.kernel;
@@ -138,8 +158,13 @@ export function buildW1(options: W1Options = {}): W1 {
       lcv[j] = BigInt(rnd.next() % 1000000000);
     }
     if (kernel.packInto(values, SN_EXISTS, words) > 0) {
-      // Rare (about 1 in 1.7 million values): find which ones for the hash check.
-      for (let k = 0; k < values.length; k++) if (!empty[k] && kernel.packDetailed(values[k], SN_EXISTS).row1) row1.push({ chart: i, index: k, value: values[k] });
+      // Rare (about 1 in 1.7 million values): find which ones.
+      for (let k = 0; k < values.length; k++) {
+        if (empty[k] || !kernel.packDetailed(values[k], SN_EXISTS).row1) continue;
+        const r: W1Row1 = { chart: i, index: k, value: values[k], fixed: words[k], reference: packExact(values[k], SN_EXISTS, false).word };
+        row1.push(r);
+        if (referenceWords) words[k] = r.reference;
+      }
     }
     for (let k = 0; k < words.length; k++) if (empty[k]) words[k] = 0;
     charts[i].restore({ ring: words, currentEntry: W1_CURRENT_ENTRY, counter: W1_COUNTER, lastUpdated: W1_T, lastCollectedValue: lcv, lastCollectedTime: W1_T });
