@@ -66,8 +66,9 @@ bool GetArrayBuffer(napi_env env, napi_value v, Span<const uint8_t>* span) {
   return true;
 }
 
-// Charts per call at most: the batch's buffers are resolved into a stack array first.
+// Charts per call at most (their buffers are resolved into a stack array), and per resolution window.
 constexpr uint32_t kMaxSlabCharts = 256;
+constexpr uint32_t kResolveWindow = 32;
 
 // formatSlabs(flags, items, count, out, io, recs): `items` is a JS array of 2 * count ArrayBuffers (plan,
 // slab per chart; lib/formats/plan-layout.ts). Per chart this costs two element reads and two ArrayBuffer
@@ -104,8 +105,11 @@ napi_value FormatSlabsJs(napi_env env, napi_callback_info info) {
       !GetArray(env, argv[5], napi_float64_array, "formatSlabs: recs must be a Float64Array", &recs)) {
     return nullptr;
   }
+  // Charts are resolved a window at a time, from where the kernel is to start: a call that stops early (a
+  // full HTTP request, a full output buffer, the chunk size) and is made again does not look up again the
+  // buffers of charts it will not reach (batched OpenTSDB HTTP stops every few dozen points).
   SlabChart charts[kMaxSlabCharts];
-  for (uint32_t i = 0; i < count; i++) {
+  auto resolve = [&](uint32_t i) {
     napi_value plan, slab;
     // A chart whose buffers cannot be read keeps empty spans: the kernel reports it as bad input.
     if (napi_get_element(env, argv[1], 2 * i, &plan) != napi_ok || !GetArrayBuffer(env, plan, &charts[i].plan)) {
@@ -114,12 +118,38 @@ napi_value FormatSlabsJs(napi_env env, napi_callback_info info) {
     if (napi_get_element(env, argv[1], 2 * i + 1, &slab) != napi_ok || !GetArrayBuffer(env, slab, &charts[i].slab)) {
       charts[i].slab = Span<const uint8_t>{};
     }
+  };
+  double appended = 0;
+  int status = kStatusDone;
+  uint32_t resolved = 0;  // charts [first resolved, resolved) are filled
+  uint32_t window = 2;
+  for (;;) {
+    const double at_d = io.size >= static_cast<size_t>(kSlabsIoLength) ? io.data[kIoChart] : -1;
+    if (!(at_d >= 0 && at_d < count && at_d == static_cast<double>(static_cast<uint32_t>(at_d)))) {
+      // Nothing (more) to do, or an io the kernel refuses: let it answer.
+      status = FormatSlabs(flags, charts, at_d >= count ? count : 0, out, io, recs);
+      break;
+    }
+    const uint32_t at = static_cast<uint32_t>(at_d);
+    const uint32_t end = count - at > window ? at + window : count;
+    if (window < kResolveWindow) window *= 2;  // small first: calls that stop early are common (HTTP batches)
+    for (uint32_t i = at > resolved ? at : resolved; i < end; i++) resolve(i);
+    if (end > resolved) resolved = end;
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);  // a getter on the array could have thrown
+    if (pending) return nullptr;
+    const double stop_at = io.data[kIoStopAt];
+    status = FormatSlabs(flags, charts, end, out, io, recs);
+    appended += io.data[kIoAppended];
+    if (status != kStatusDone || end == count) break;
+    if (io.data[kIoPos] >= stop_at) {  // the window's last chart filled the chunk
+      status = kStatusStopped;
+      break;
+    }
   }
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);  // a getter on the array could have thrown
-  if (pending) return nullptr;
+  if (io.size >= static_cast<size_t>(kSlabsIoLength)) io.data[kIoAppended] = appended;
   napi_value result;
-  napi_create_int32(env, FormatSlabs(flags, charts, count, out, io, recs), &result);
+  napi_create_int32(env, status, &result);
   return result;
 }
 

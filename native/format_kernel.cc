@@ -8,6 +8,7 @@
 #include "decimal.h"
 #include "swar_digits.h"
 #include "value_calc.h"
+#include "value_fast.h"
 
 namespace rrdb {
 namespace {
@@ -234,8 +235,12 @@ int FormatSimple(int flags, const FormatArrays& a, size_t dims, size_t entries) 
       if (kCollected) {
         value_n = swar::WriteI64(reinterpret_cast<char*>(p), a.lcv.data[d]);
       } else {
-        value_n = WriteDimValueIn(ring + d * entries, meta, win, aligned_after, aligned_before, sum, integer_path,
-                                  reinterpret_cast<char*>(p));
+        // The divide-mode fast path inline; what it declines takes the full value calculation.
+        const uint32_t* slots = ring + d * entries;
+        value_n = integer_path ? fast::DivModeValue(slots, win, sum, reinterpret_cast<char*>(p)) : -2;
+        if (value_n == -2) {
+          value_n = WriteDimValueIn(slots, meta, win, aligned_after, aligned_before, sum, integer_path, reinterpret_cast<char*>(p));
+        }
         if (value_n < 0) continue;  // NaN: nothing is sent (SPEC §4.1)
       }
       p = CopyBlocks(p + value_n, parts.y.bytes, parts.y.n);
@@ -359,7 +364,18 @@ int FormatChart(int flags, const FormatArrays& a) {
   const bool sum = mode == kFmtModeSum;
   size_t appended = 0;
   int status = kStatusDone;
+  if (!collected) {
+    for (size_t j = d; j < d + kPrefetchDims && j < dims; j++) PrefetchWindow(a.ring.data, entries, j, win);
+  }
   for (; d < dims; d++) {
+    if (!collected) {
+      const size_t ahead = d + kPrefetchDims;
+      if (ahead < dims) {
+        PrefetchWindow(a.ring.data, entries, ahead, win);
+      } else if (a.next_ring != nullptr) {
+        PrefetchWindow(a.next_ring, entries, ahead - dims, win);
+      }
+    }
     const double t = a.lct.data[d];
     // SPEC §5.8: only dimensions collected since the window start.
     if (!(t >= since) || !IsTime(t)) continue;

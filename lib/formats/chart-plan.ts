@@ -19,7 +19,6 @@ const U32_MAX = 0xffffffff;
 export class ChartFormatPlan {
   /** Header, index and template in one buffer (plan-layout.ts): what the native batch formatter reads. */
   readonly bytes: ArrayBuffer;
-  private readonly header: Uint32Array;
   private vTpl: Buffer | null = null;
   private vIdx: Uint32Array | null = null;
   // The chart arrays the header's slab words describe (compared by identity: the database makes new
@@ -31,21 +30,20 @@ export class ChartFormatPlan {
   /** The chart's slab when bound, else null (the chart is formatted with one kernel call of its own). */
   slab: ArrayBuffer | null = null;
 
-  constructor(bytes: ArrayBuffer, readonly flags: number, readonly namesVersion: number, readonly dims: number) {
+  // No typed-array view of the header is kept: tens of thousands of plans would each carry one.
+  constructor(bytes: ArrayBuffer, readonly flags: number, readonly namesVersion: number, readonly dims: number,
+    private readonly tplAt: number, private readonly tplBytes: number, private readonly idxAt: number, private readonly idxWords: number) {
     this.bytes = bytes;
-    this.header = new Uint32Array(bytes, 0, PLAN_HEADER_WORDS);
   }
 
-  /** The template: constant segments, dimension parts, zero padding. */
+  /** The template: constant segments, dimension parts, zero padding (a view made on first use). */
   get tpl(): Buffer {
-    const h = this.header;
-    return (this.vTpl ??= Buffer.from(this.bytes, h[PLAN_WORD_TPL_AT] as number, h[PLAN_WORD_TPL_BYTES] as number));
+    return (this.vTpl ??= Buffer.from(this.bytes, this.tplAt, this.tplBytes));
   }
 
   /** Segment and dimension offsets into tpl (FMT_* layout). */
   get idx(): Uint32Array {
-    const h = this.header;
-    return (this.vIdx ??= new Uint32Array(this.bytes, h[PLAN_WORD_IDX_AT] as number, h[PLAN_WORD_IDX_WORDS] as number));
+    return (this.vIdx ??= new Uint32Array(this.bytes, this.idxAt, this.idxWords));
   }
 
   /** Whether the header describes exactly these arrays of the chart (see bind). */
@@ -65,7 +63,7 @@ export class ChartFormatPlan {
     this.meta = meta;
     this.lcv = lcv;
     this.lct = lct;
-    const h = this.header;
+    const h = new Uint32Array(this.bytes, 0, PLAN_HEADER_WORDS); // rare: only when the storage changed
     const buffer = ring.buffer;
     const shared = buffer instanceof ArrayBuffer && meta.buffer === buffer && lcv.buffer === buffer && lct.buffer === buffer &&
       buffer.byteLength <= U32_MAX;
@@ -103,9 +101,25 @@ const DOT = Buffer.from('.', 'latin1');
 /** Zero bytes after the template: must be at least kSlack of native/format_kernel.cc. */
 const TEMPLATE_PADDING = 32;
 
+/**
+ * Dimension parts by format, names option, id and name. Dimension names repeat across charts (user,
+ * system, in, out, reads...; dim_0..dim_49 in W1), so building a plan mostly reuses parts instead of
+ * making two short-lived Buffers per dimension (issue 7: at a million dimensions the first pass's garbage
+ * grows the young generation, which stays resident). Bounded: cleared when full.
+ */
+const dimParts = new Map<string, Buffer>();
+const DIM_PARTS_MAX = 8192;
+
 function dimPart(o: ResolvedFormatOptions, id: string, name: string | null): Buffer {
-  if (o.format === 'json') return Buffer.from(`"id":"${j(id)}","name":"${j(name ?? id)}"`, 'utf8');
-  return sanitizeName(nameOrId(o.sendNames, id, name));
+  const json = o.format === 'json';
+  const key = `${json ? 'j' : o.sendNames ? 'n' : 'i'}${id}\u0000${name ?? '\u0000'}`;
+  let part = dimParts.get(key);
+  if (part === undefined) {
+    part = json ? Buffer.from(`"id":"${j(id)}","name":"${j(name ?? id)}"`, 'utf8') : sanitizeName(nameOrId(o.sendNames, id, name));
+    if (dimParts.size >= DIM_PARTS_MAX) dimParts.clear();
+    dimParts.set(key, part);
+  }
+  return part;
 }
 
 export function buildChartPlan(o: ResolvedFormatOptions, host: HostSegments, chart: ChartView): ChartFormatPlan {
@@ -149,5 +163,5 @@ export function buildChartPlan(o: ResolvedFormatOptions, host: HostSegments, cha
     at += part.length;
   }
   idx[FMT_IDX_DIMS + dims] = at;
-  return new ChartFormatPlan(bytes, host.flags, chart.namesVersion, dims);
+  return new ChartFormatPlan(bytes, host.flags, chart.namesVersion, dims, tplAt, tplBytes, idxAt, idxWords);
 }

@@ -8,7 +8,7 @@ import {
   FMT_SEGMENTS, FMT_STATUS_BAD_INPUT, FMT_STATUS_DONE, FMT_STATUS_OUT_FULL, FMT_STATUS_RECORDS_FULL,
   FMT_STATUS_REQUEST_FULL, FMT_TS_FIRST, FormatKernel, META_DIMS, META_ENTRIES, META_LENGTH,
 } from '../types';
-import { alignWindow, writeDimValue } from './value-calc';
+import { alignWindow, windowSlots, writeDimValueAt } from './value-calc';
 import { writeInt64, writeUint64Time, writeUnsignedSafe } from './decimal';
 
 /** |tv_sec| beyond this cannot come from a struct timeval (and would not fit int64): such dims are skipped. */
@@ -21,6 +21,7 @@ function isTime(t: number): boolean {
 const valueBuf = new Uint8Array(128);
 const timeBuf = new Uint8Array(32);
 const alignedWindow = new Float64Array(2);
+const slotWindow = new Float64Array(2);
 
 /** Copies src[s, e) to out at pos (short runs: a loop beats subarray + set). */
 function put(out: Uint8Array, pos: number, src: Uint8Array, s: number, e: number): number {
@@ -141,9 +142,12 @@ export function formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ri
     }
     alignedAfter = alignedWindow[0] as number;
     alignedBefore = alignedWindow[1] as number;
+    windowSlots(meta, alignedAfter, alignedBefore, slotWindow);
     timeLen = writeUint64Time(timeBuf, 0, alignedBefore);
   }
   const sum = mode === FMT_MODE_SUM;
+  const slotStart = slotWindow[0] as number;
+  const slotCount = slotWindow[1] as number;
   let appended = 0;
   let status = FMT_STATUS_DONE;
   for (; d < dims; d++) {
@@ -159,7 +163,7 @@ export function formatChart(flags: number, tpl: Uint8Array, idx: Uint32Array, ri
         lastTime = t;
       }
     } else {
-      valueLen = writeDimValue(ring, d * entries, meta, alignedAfter, alignedBefore, sum, valueBuf, 0);
+      valueLen = writeDimValueAt(ring, d * entries, meta, slotStart, slotCount, alignedAfter, alignedBefore, sum, valueBuf, 0);
       if (valueLen < 0) continue; // NaN: nothing is sent (SPEC §4.1)
     }
     const dimS = idx[FMT_IDX_DIMS + d] as number, dimE = idx[FMT_IDX_DIMS + d + 1] as number;

@@ -88,26 +88,52 @@ const walk = new Float64Array(3);
 /** Walks slots slot(after)..slot(before) forward (SPEC §1.4 query), summing exact units into walk[]. */
 function walkUnits(ring: Uint32Array, offset: number, meta: Float64Array, after: number, before: number): void {
   const entries = meta[META_ENTRIES];
-  let s = timeToSlot(meta, after);
+  const s = timeToSlot(meta, after);
   const stop = timeToSlot(meta, before);
+  walkUnitsAt(ring, offset, entries, s, stop >= s ? stop - s + 1 : entries - s + stop + 1);
+}
+
+/** The same walk over `count` slots from slot `start` (wrapping at `entries`). */
+function walkUnitsAt(ring: Uint32Array, offset: number, entries: number, start: number, count: number): void {
   let k = 0;
   let abs = 0;
-  let count = 0;
-  for (;;) {
-    const w = ring[offset + s];
+  let n = 0;
+  // Two straight runs instead of a wrap test per slot.
+  const first = Math.min(count, entries - start);
+  for (let i = offset + start, end = i + first; i < end; i++) {
+    const w = ring[i] as number;
     if ((w & 0x07000000) !== 0) {
-      const u = (w & 0x00ffffff) * UNIT_SCALE[(w >>> 26) & 31];
+      const u = (w & 0x00ffffff) * (UNIT_SCALE[(w >>> 26) & 31] as number);
       k = w >= 0x80000000 ? k - u : k + u;
       abs += u;
-      count++;
+      n++;
     }
-    if (s === stop) break;
-    s++;
-    if (s >= entries) s = 0;
+  }
+  for (let i = offset, end = offset + count - first; i < end; i++) {
+    const w = ring[i] as number;
+    if ((w & 0x07000000) !== 0) {
+      const u = (w & 0x00ffffff) * (UNIT_SCALE[(w >>> 26) & 31] as number);
+      k = w >= 0x80000000 ? k - u : k + u;
+      abs += u;
+      n++;
+    }
   }
   walk[0] = k;
   walk[1] = abs;
-  walk[2] = count;
+  walk[2] = n;
+}
+
+/**
+ * The window's slots for a chart (SPEC §1.4 query; the same for every dimension): out[0] = first slot,
+ * out[1] = number of slots. The window must come from alignWindow. For writeDimValueAt (issue 7: the
+ * formatter computes it once per chart instead of twice per dimension).
+ */
+export function windowSlots(meta: Float64Array, alignedAfter: number, alignedBefore: number, out: Float64Array): void {
+  const entries = meta[META_ENTRIES];
+  const s = timeToSlot(meta, alignedAfter);
+  const stop = timeToSlot(meta, alignedBefore);
+  out[0] = s;
+  out[1] = stop >= s ? stop - s + 1 : entries - s + stop + 1;
 }
 
 /*
@@ -195,6 +221,19 @@ function dimValueSoft(ring: Uint32Array, offset: number, meta: Float64Array, ali
 export function writeDimValue(ring: Uint32Array, offset: number, meta: Float64Array, alignedAfter: number,
   alignedBefore: number, sum: boolean, out: Uint8Array, pos: number): number {
   walkUnits(ring, offset, meta, alignedAfter, alignedBefore);
+  return finishDimValue(ring, offset, meta, alignedAfter, alignedBefore, sum, out, pos);
+}
+
+/** writeDimValue with the chart's windowSlots() (start, count): the same bytes. */
+export function writeDimValueAt(ring: Uint32Array, offset: number, meta: Float64Array, start: number, count: number,
+  alignedAfter: number, alignedBefore: number, sum: boolean, out: Uint8Array, pos: number): number {
+  walkUnitsAt(ring, offset, meta[META_ENTRIES] as number, start, count);
+  return finishDimValue(ring, offset, meta, alignedAfter, alignedBefore, sum, out, pos);
+}
+
+/** The rest of writeDimValue once walk[] holds the window's sums. */
+function finishDimValue(ring: Uint32Array, offset: number, meta: Float64Array, alignedAfter: number,
+  alignedBefore: number, sum: boolean, out: Uint8Array, pos: number): number {
   const count = walk[2];
   if (count === 0) return -1;
   const k = walk[0];
