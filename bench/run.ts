@@ -41,7 +41,8 @@ const USAGE = `usage: npm run bench -- [options]
   --scaling         also run ${SCALING_DIMS.filter((d) => d !== FULL_DIMS).join(' and ')} dimensions (default: on for a full run)
   --no-scaling      --micro / --no-micro: the benchmark.js micro suites (default: on for a full run)
   --write           write bench/results/w1.{svg,json,md} (default: on for a full run); --no-write
-  --json            print every result as one JSON line at the end`;
+  --json            print every result as one JSON line at the end
+  --render [FILE]   only redraw bench/results/w1.{svg,md} from a saved w1.json`;
 
 export class BenchUsageError extends Error {
   readonly code = 'ERR_BENCH_USAGE';
@@ -155,8 +156,8 @@ function passTable(reports: ChildReport[], dims: number, passes: number): { line
   const md: string[] = [];
   const bugs: string[] = [];
   lines.push(`W1 ${dims === FULL_DIMS ? '' : `(first ${dims} dimensions) `}as the exporter runs it: LineProducer, 10 ms slices, 4 MiB chunks; ns per dimension over ${passes} passes after a warm-up`);
-  lines.push('pass                            impl      median      min      max    ref  bytes/pass   output      peak RSS  slice ms  loop delay ms');
-  md.push('| pass | impl | ns/dim median (min-max) | reference ns/dim | bytes per pass | output | peak RSS | longest slice | loop delay |');
+  lines.push('pass                            impl      median      min      max    ref  bytes/pass   output      RSS before/peak  slice ms  loop delay ms');
+  md.push('| pass | impl | ns/dim median (min-max) | reference ns/dim | bytes per pass | output | RSS before / peak | longest slice | loop delay |');
   md.push('|---|---|---|---|---|---|---|---|---|');
   const ids = [...new Set(reports.flatMap((r) => r.passes.map((p) => p.id)))];
   for (const id of ids) {
@@ -171,8 +172,9 @@ function passTable(reports: ChildReport[], dims: number, passes: number): { line
         bugs.push(`BUG: ${label(id)} (${c.impl}): output ${check}: bytes ${r.bytes} fnv ${r.fnv}${ref ? `, reference ${ref.bytes} ${ref.fnv}` : ''}`);
       }
       const t = r.timing;
-      lines.push(`${(i === 0 ? label(id) : '').padEnd(31)} ${c.impl.padEnd(9)} ${fmt(t.median).padStart(7)} ${fmt(t.min).padStart(8)} ${fmt(t.max).padStart(8)} ${fmt(refNs, 0).padStart(6)}  ${String(r.bytes ?? '-').padEnd(11)}  ${check.padEnd(10)} ${fmt(r.peakRssMiB, 0).padStart(5)} MiB ${fmt(r.longestSliceMs).padStart(8)} ${fmt(r.maxLoopDelayMs).padStart(13)}`);
-      md.push(`| ${label(id)} | ${c.impl} | ${fmt(t.median)} (${fmt(t.min)}-${fmt(t.max)}) | ${fmt(refNs, 0)} | ${r.bytes ?? '-'} | ${check || '-'} | ${fmt(r.peakRssMiB, 0)} MiB | ${fmt(r.longestSliceMs)} ms | ${fmt(r.maxLoopDelayMs)} ms |`);
+      const rss = `${fmt(r.rssBeforeMiB, 0)}/${fmt(r.peakRssMiB, 0)} MiB`;
+      lines.push(`${(i === 0 ? label(id) : '').padEnd(31)} ${c.impl.padEnd(9)} ${fmt(t.median).padStart(7)} ${fmt(t.min).padStart(8)} ${fmt(t.max).padStart(8)} ${fmt(refNs, 0).padStart(6)}  ${String(r.bytes ?? '-').padEnd(11)}  ${check.padEnd(10)} ${rss.padStart(15)} ${fmt(r.longestSliceMs).padStart(9)} ${fmt(r.maxLoopDelayMs).padStart(13)}`);
+      md.push(`| ${label(id)} | ${c.impl} | ${fmt(t.median)} (${fmt(t.min)}-${fmt(t.max)}) | ${fmt(refNs, 0)} | ${r.bytes ?? '-'} | ${check || '-'} | ${fmt(r.rssBeforeMiB, 0)} / ${fmt(r.peakRssMiB, 0)} MiB | ${Number.isFinite(r.longestSliceMs) ? `${fmt(r.longestSliceMs)} ms` : '-'} | ${Number.isFinite(r.maxLoopDelayMs) ? `${fmt(r.maxLoopDelayMs)} ms` : '-'} |`);
     });
   }
   for (const c of reports) {
@@ -180,8 +182,10 @@ function passTable(reports: ChildReport[], dims: number, passes: number): { line
     const b = c.breakdown;
     const g = c.passes.find((p) => p.id === 'graphite-average');
     if (b && g) {
-      lines.push(`# ${c.impl}: graphite stored average, median ns/dim: formatter alone ${fmt(b.formatter.median)}, sliced format pass with recycled chunks ${fmt(b.passRecycled.median)}, ` +
-        `exporter (fresh memory for every chunk) ${fmt(g.timing.median)}`);
+      lines.push(`# ${c.impl}: graphite stored average, median (min) ns/dim: formatter alone ${fmt(b.formatter.median)} (${fmt(b.formatter.min)}), ` +
+        `sliced format pass with recycled chunks ${fmt(b.passRecycled.median)} (${fmt(b.passRecycled.min)}; loop delay ${fmt(b.passRecycledLoopDelayMs)} ms), ` +
+        `exporter, a fresh buffer for every chunk ${fmt(g.timing.median)} (${fmt(g.timing.min)})`);
+      lines.push(`# ${c.impl}: peak RSS with W1 and one graphite pass: ${fmt(g.peakRssMiB, 0)} MiB (${fmt(g.rssBeforeMiB, 0)} MiB before it)`);
     }
   }
   return { lines, markdown: md, bugs };
@@ -217,7 +221,7 @@ function chart(reports: ChildReport[], points: Map<string, Map<number, number>>,
       { series: 'reference', value: id === VALUE_CALC.id ? VALUE_CALC.reference.ns : referenceOf(id)?.ns ?? NaN },
     ].filter((b) => Number.isFinite(b.value)),
   }));
-  const docs = [barChart(`W1 (1M dimensions), ns per dimension, median (${sys.cpu} x ${sys.cpus}, node ${sys.node})`, 'ns per dimension', groups)];
+  const docs = [barChart(`W1, ${reports[0]?.dims.toLocaleString('en-US') ?? ''} dimensions: ns per dimension (median), ${sys.cpu} x ${sys.cpus}`, 'ns per dimension', groups)];
   if (points.size > 0) {
     const lines: Line[] = [...points].map(([series, m]) => ({ series, dashed: series.includes('json'), points: [...m].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y })) }));
     docs.push(lineChart('Scaling: ns per dimension by number of dimensions (median)', 'dimensions', 'ns per dimension', lines));
@@ -225,7 +229,31 @@ function chart(reports: ChildReport[], points: Map<string, Map<number, number>>,
   return stack(docs);
 }
 
+interface SavedResults {
+  system: SystemInfo;
+  options: BenchOptions;
+  reports: ChildReport[];
+  scaling: Record<string, Record<string, number>>;
+  micro: Array<{ impl: string; dims: number; results: MicroResult[] }>;
+}
+
+/** bench/results/w1.{json,svg,md} from one run's results. */
+function writeResults(r: SavedResults): void {
+  const points = new Map(Object.entries(r.scaling).map(([k, v]) => [k, new Map(Object.entries(v).map(([d, ns]) => [Number(d), ns]))]));
+  const table = passTable(r.reports, r.options.dims, r.options.passes);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS_DIR, 'w1.svg'), chart(r.reports, points, r.system));
+  fs.writeFileSync(path.join(RESULTS_DIR, 'w1.json'), JSON.stringify(r, null, 1) + '\n');
+  const md = [...headerLines(r.system).map((l) => l.replace(/^# /, '')).map((l) => `${l}  `), '', ...table.markdown, '', REFERENCE_NOTE, ''];
+  fs.writeFileSync(path.join(RESULTS_DIR, 'w1.md'), md.join('\n'));
+}
+
 function main(): number {
+  // `--render FILE`: redraw bench/results from a saved w1.json (no measurement).
+  if (process.argv[2] === '--render') {
+    writeResults(JSON.parse(fs.readFileSync(process.argv[3] ?? path.join(RESULTS_DIR, 'w1.json'), 'utf8')) as SavedResults);
+    return 0;
+  }
   let o: BenchOptions;
   try {
     o = parseBenchArgs(process.argv.slice(2));
@@ -309,11 +337,8 @@ function main(): number {
   }
 
   if (o.write) {
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-    fs.writeFileSync(path.join(RESULTS_DIR, 'w1.svg'), chart(reports, points, sys));
-    fs.writeFileSync(path.join(RESULTS_DIR, 'w1.json'), JSON.stringify({ system: sys, options: o, reports, scaling: Object.fromEntries([...points].map(([k, v]) => [k, Object.fromEntries(v)])), micro }, null, 1) + '\n');
-    const md = [...headerLines(sys).map((l) => l.replace(/^# /, '')).map((l) => `${l}  `), '', ...table.markdown, '', REFERENCE_NOTE, ''];
-    fs.writeFileSync(path.join(RESULTS_DIR, 'w1.md'), md.join('\n'));
+    const saved: SavedResults = { system: sys, options: o, reports, scaling: Object.fromEntries([...points].map(([k, v]) => [k, Object.fromEntries(v)])), micro };
+    writeResults(saved);
     print([`# wrote ${path.relative(process.cwd(), RESULTS_DIR)}/w1.svg, w1.json, w1.md`]);
   }
   if (o.json) console.log(JSON.stringify({ system: sys, reports, scaling: Object.fromEntries([...points].map(([k, v]) => [k, Object.fromEntries(v)])), micro }));

@@ -17,7 +17,7 @@ export function barChart(title: string, unit: string, groups: BarGroup[]): strin
   const width = 760;
   const plotW = width - left - 80;
   const all = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v) => v > 0);
-  const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...all, 1))));
+  const lo = Math.pow(10, Math.floor(Math.log10(Math.max(Math.min(...all), 1e-3))));
   const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...all, 10))));
   const x = (v: number): number => left + (plotW * (Math.log10(Math.max(v, lo)) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
   let y = 40;
@@ -40,7 +40,7 @@ export function barChart(title: string, unit: string, groups: BarGroup[]): strin
   const h = y + 44;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" font-family="sans-serif">` +
     `<rect width="100%" height="100%" fill="white"/><text x="10" y="20" font-size="14" font-weight="bold">${esc(title)}</text>` +
-    `<text x="${width - 10}" y="20" font-size="11" text-anchor="end">${esc(unit)} (log scale)</text>` +
+    `<text x="${width - 10}" y="${y + 33}" font-size="11" text-anchor="end">${esc(unit)} (log scale)</text>` +
     ticks.join('') + parts.join('') + legend + '</svg>\n';
 }
 
@@ -48,7 +48,7 @@ export interface Line { series: string; points: Array<{ x: number; y: number }>;
 
 /** Lines over a log-scaled x axis (number of dimensions) and a linear y axis (ns per dimension). */
 export function lineChart(title: string, xLabel: string, yLabel: string, lines: Line[]): string {
-  const width = 760, height = 320, left = 60, right = 130, top = 36, bottom = 40;
+  const width = 760, height = 320, left = 60, right = 190, top = 36, bottom = 40;
   const xs = lines.flatMap((l) => l.points.map((p) => p.x));
   const ys = lines.flatMap((l) => l.points.map((p) => p.y));
   const x0 = Math.log10(Math.min(...xs)), x1 = Math.log10(Math.max(...xs)) || x0 + 1;

@@ -46,8 +46,12 @@ export interface PassResult {
   metrics: number;
   /** Every timed pass produced the same bytes as the first (warm-up) pass. */
   stable: boolean;
-  /** Peak RSS during a pass, its output still queued (the highest over the timed passes). */
+  /**
+   * Peak RSS during the pass's first run (plans built, its output queued), and RSS just before it: the
+   * process's state then includes what earlier passes left with the allocator.
+   */
   peakRssMiB: number;
+  rssBeforeMiB: number;
   /** The format pass's longest synchronous slice, and the longest event-loop delay seen (ms). */
   longestSliceMs: number;
   maxLoopDelayMs: number;
@@ -60,6 +64,8 @@ export interface Breakdown {
   formatter: Timing;
   /** The sliced format pass with chunks recycled instead of handed over (no fresh memory per chunk). */
   passRecycled: Timing;
+  /** The longest event-loop delay during those passes (ms). */
+  passRecycledLoopDelayMs: number;
 }
 
 export interface ChildReport {
@@ -109,11 +115,16 @@ async function exporterPass(w1: W1, kernel: Kernel, def: PassDef, passes: number
     iteration: iteration++, nowMs: Date.now(), queue, queued: () => undefined, sliceMs: 10, aborted: () => false,
   });
 
-  // Warm-up: the first pass builds the plans; its output is the one checked against the reference.
+  // Warm-up: the first pass builds the plans; its output is the one checked against the reference, its
+  // peak RSS is W1 plus one pass (plans, templates and the queued chunks).
   let q = new SendQueue();
+  collectGarbage();
+  const rssBefore = rssMiB();
+  resetPeakRss();
   const t0 = performance.now();
   await run(q);
   const firstPassMs = performance.now() - t0;
+  const peak = peakRssMiB();
   const first = drain(q);
   // More warm-up passes while they are short, so the JIT has settled before the timed passes.
   const warmUntil = performance.now() + WARM_UP_MS;
@@ -124,7 +135,6 @@ async function exporterPass(w1: W1, kernel: Kernel, def: PassDef, passes: number
   }
 
   const ns: number[] = [];
-  let peak = 0;
   let longest = 0;
   let maxDelay = 0;
   let stable = true;
@@ -132,9 +142,7 @@ async function exporterPass(w1: W1, kernel: Kernel, def: PassDef, passes: number
   for (let p = 0; p < passes; p++) {
     q = new SendQueue();
     collectGarbage(); // a pass starts from a collected heap, as after the exporter's idle seconds
-    resetPeakRss();
     const { value: r, maxDelayMs } = await withLoopDelay(() => run(q));
-    peak = Math.max(peak, peakRssMiB());
     ns.push((r.totalMs * 1e6) / dims);
     longest = Math.max(longest, r.longestSliceMs);
     maxDelay = Math.max(maxDelay, maxDelayMs);
@@ -148,7 +156,7 @@ async function exporterPass(w1: W1, kernel: Kernel, def: PassDef, passes: number
   }
   return {
     id: def.id, timing: timing(ns), bytes: first.bytes, fnv: first.fnv, metrics: first.metrics, stable,
-    peakRssMiB: peak, longestSliceMs: longest, maxLoopDelayMs: maxDelay, firstPassMs,
+    peakRssMiB: peak, rssBeforeMiB: rssBefore, longestSliceMs: longest, maxLoopDelayMs: maxDelay, firstPassMs,
   };
 }
 
@@ -164,11 +172,12 @@ function valueCalcPass(w1: W1, kernel: Kernel, passes: number): PassResult {
   for (let w = 0; w < 2 || (w < 200 && performance.now() < warmUntil); w++) run();
   const ns: number[] = [];
   collectGarbage();
+  const rssBefore = rssMiB();
   resetPeakRss();
   for (let p = 0; p < passes; p++) ns.push((run() * 1e6) / dims);
   return {
     id: VALUE_CALC.id, timing: timing(ns), bytes: null, fnv: null, metrics: dims, stable: true, peakRssMiB: peakRssMiB(),
-    longestSliceMs: NaN, maxLoopDelayMs: NaN, firstPassMs: NaN,
+    rssBeforeMiB: rssBefore, longestSliceMs: NaN, maxLoopDelayMs: NaN, firstPassMs: NaN,
   };
 }
 
@@ -200,13 +209,16 @@ async function breakdown(w1: W1, kernel: Kernel, passes: number): Promise<Breakd
   }
   const a: number[] = [];
   const b: number[] = [];
+  let delay = 0;
   for (let p = 0; p < passes; p++) {
     collectGarbage();
     a.push(formatter());
     collectGarbage();
-    b.push(await recycled());
+    const { value, maxDelayMs } = await withLoopDelay(recycled);
+    b.push(value);
+    delay = Math.max(delay, maxDelayMs);
   }
-  return { formatter: timing(a), passRecycled: timing(b) };
+  return { formatter: timing(a), passRecycled: timing(b), passRecycledLoopDelayMs: delay };
 }
 
 async function main(): Promise<void> {

@@ -53,7 +53,7 @@ describe('benchmark CLI (bench/run.ts)', function () {
       assert.strictEqual(p.metrics, 2000);
       assert.strictEqual(p.timing.ns.length, 2);
       assert.ok(p.timing.min > 0 && p.timing.min <= p.timing.median && p.timing.median <= p.timing.max);
-      assert.ok(p.peakRssMiB > 10 && p.peakRssMiB < 4096, `peak RSS ${p.peakRssMiB}`);
+      assert.ok(p.peakRssMiB > 10 && p.peakRssMiB < 4096 && p.rssBeforeMiB > 10 && p.rssBeforeMiB <= p.peakRssMiB + 1, `RSS ${p.rssBeforeMiB} / ${p.peakRssMiB}`);
       assert.ok(p.stable);
     }
   });
@@ -61,7 +61,7 @@ describe('benchmark CLI (bench/run.ts)', function () {
   it('a wrong hash at full size is a MISMATCH, a difference between implementations is DIFFER', () => {
     const pass = (fnv: string, bytes: number): PassResult => ({
       id: 'graphite-average', timing: { ns: [1], median: 1, min: 1, max: 1 }, bytes, fnv, metrics: 1, stable: true, peakRssMiB: 1,
-      longestSliceMs: 1, maxLoopDelayMs: 1, firstPassMs: 1,
+      rssBeforeMiB: 1, longestSliceMs: 1, maxLoopDelayMs: 1, firstPassMs: 1,
     });
     const report = (impl: 'native' | 'fallback', p: PassResult): ChildReport => ({
       impl, dims: 1000000, charts: 20000, buildMs: 1, rssAfterBuildMiB: 1, peakBuildMiB: 1, passes: [p], breakdown: null,
