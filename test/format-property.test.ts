@@ -67,7 +67,7 @@ describe(`formatter properties (${kernel.implementation} kernel)`, () => {
           assert.strictEqual(o.units, wf(spec.units));
           assert.strictEqual(o.id, wf(d.id));
           assert.strictEqual(o.name, wf(d.name));
-          if (source === 'as-collected') assert.strictEqual(BigInt(line.slice(line.indexOf('"value":') + 8, line.indexOf(',"timestamp"'))), d.value);
+          if (source === 'as-collected') assert.strictEqual(BigInt(line.slice(line.lastIndexOf('"value":') + 8, line.lastIndexOf(',"timestamp"'))), d.value);
           else assert.strictEqual(o.value, 1);
           if (tags === null || tags === '') {
             assert.ok(!('host_tags' in o));
