@@ -112,7 +112,7 @@ const DIM_PARTS_MAX = 8192;
 
 function dimPart(o: ResolvedFormatOptions, id: string, name: string | null): Buffer {
   const json = o.format === 'json';
-  const key = `${json ? 'j' : o.sendNames ? 'n' : 'i'}${id}\u0000${name ?? '\u0000'}`;
+  const key = `${json ? 'j' : o.sendNames ? 'n' : 'i'}${id.length}:${id}${name === null ? '!' : '=' + name}`; // length-prefixed: no id/name pair can collide with another (or with a null name)
   let part = dimParts.get(key);
   if (part === undefined) {
     part = json ? Buffer.from(`"id":"${j(id)}","name":"${j(name ?? id)}"`, 'utf8') : sanitizeName(nameOrId(o.sendNames, id, name));
