@@ -27,6 +27,7 @@ describe('benchmark CLI (bench/run.ts)', function () {
   it('runs one pass at 2,000 dimensions on both implementations: table, hash, native == fallback', function () {
     if (!nativeAvailable()) {
       if (process.env.RRD_BACKENDS_NATIVE === '1') assert.fail('native kernel did not load');
+      console.warn('      SKIPPED: the native kernel did not load, so native == fallback cannot be compared; build it with npx node-gyp rebuild');
       this.skip();
     }
     const r = spawnSync(process.execPath, [RUN, '--dims', '2000', '--only', 'graphite-average', '--passes', '2', '--warmup', '0', '--json'], { encoding: 'utf8' });
