@@ -193,7 +193,20 @@ describe('reliability (issue 8): faults keep the accounting exact and the receiv
     // Node 20); an uncapped queue or a per-iteration leak would grow by ~880 MB over the 180 iterations.
     const OVERHEAD = 128 * 1024 * 1024;
     setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
+    const rawGc = runInNewContext('gc') as () => void;
+    // V8 frees ArrayBuffer backing stores (Buffers) on a concurrent sweeper after the collection, so
+    // `external` read right after one gc() may still count dropped Buffers: collect, let the sweeper run,
+    // collect again, until `external` stops falling.
+    const gc = async (): Promise<void> => {
+      let last = Infinity;
+      for (let k = 0; k < 5; k++) {
+        rawGc();
+        await sleep(20);
+        const ext = process.memoryUsage().external;
+        if (ext >= last) return;
+        last = ext;
+      }
+    };
     const mb = (n: number): string => (n / 1048576).toFixed(1);
     const port = await closedPort();
     const db = newDb();
@@ -202,7 +215,7 @@ describe('reliability (issue 8): faults keep the accounting exact and the receiv
     const h = harness(db, { ...base(`127.0.0.1:${port}`), bufferMaxBytes: CAP, bufferOnFailures: 100_000, timeoutMs: 500 }, { clock, monitoring: false });
     await h.inst.start();
     fillCharts(db, 'system', 2000, 50, T0 + 1, v);
-    gc();
+    await gc();
     const before = process.memoryUsage();
     let maxRss = before.rss;
     let maxHeap = before.heapUsed;
@@ -219,7 +232,7 @@ describe('reliability (issue 8): faults keep the accounting exact and the receiv
       assert.strictEqual(c.sentMetrics, 0);
       assert.ok(c.bufferedBytes <= CAP + c.newBytes, `iteration ${k + 1}: ${c.bufferedBytes} bytes buffered`);
       if (k === ITER / 2 - 1) {
-        gc();
+        await gc();
         midExternal = process.memoryUsage().external;
         midBuffered = h.inst.totals.bufferedBytes;
       }
@@ -231,7 +244,7 @@ describe('reliability (issue 8): faults keep the accounting exact and the receiv
       }
     }
     const elapsed = performance.now() - t0;
-    gc();
+    await gc();
     const after = process.memoryUsage();
     const t = h.inst.totals;
     console.log(`      [bounded] ${ITER} iterations x 100k dims in ${(elapsed / 1000).toFixed(1)} s; formatted ${t.formattedMetrics} metrics, ` +
