@@ -183,8 +183,8 @@ function passTable(reports: ChildReport[], dims: number, passes: number): { line
     const g = c.passes.find((p) => p.id === 'graphite-average');
     if (b && g) {
       lines.push(`# ${c.impl}: graphite stored average, median (min) ns/dim: formatter alone ${fmt(b.formatter.median)} (${fmt(b.formatter.min)}), ` +
-        `sliced format pass with recycled chunks ${fmt(b.passRecycled.median)} (${fmt(b.passRecycled.min)}; loop delay ${fmt(b.passRecycledLoopDelayMs)} ms), ` +
-        `exporter, a fresh buffer for every chunk ${fmt(g.timing.median)} (${fmt(g.timing.min)})`);
+        `sliced format pass into one reused buffer ${fmt(b.passRecycled.median)} (${fmt(b.passRecycled.min)}; loop delay ${fmt(b.passRecycledLoopDelayMs)} ms), ` +
+        `as the exporter runs it (chunks queued, taken from and returned to the instance's ChunkPool) ${fmt(g.timing.median)} (${fmt(g.timing.min)})`);
       lines.push(`# ${c.impl}: peak RSS with W1 and one graphite pass: ${fmt(g.peakRssMiB, 0)} MiB (${fmt(g.rssBeforeMiB, 0)} MiB before it)`);
     }
   }

@@ -23,7 +23,7 @@ export interface ChildArgs {
   passes: number;
   /** Pass ids to run; empty: all. */
   only: BenchPassId[];
-  /** Also time the parts of the graphite average pass (formatter alone, format pass without fresh chunk memory). */
+  /** Also time the parts of the graphite average pass (formatter alone, format pass into one reused buffer without queueing). */
   breakdown: boolean;
   /** Warm-up: 2 passes after the first, and more (up to 50) until this many ms have passed (default 1000). */
   warmUpMs?: number;
@@ -62,7 +62,7 @@ export interface PassResult {
 export interface Breakdown {
   /** Formatter alone: formatCharts over all charts into one reused buffer. */
   formatter: Timing;
-  /** The sliced format pass with chunks recycled instead of handed over (no fresh memory per chunk). */
+  /** The sliced format pass with every chunk cleared in place instead of queued (no queue, no pool). */
   passRecycled: Timing;
   /** The longest event-loop delay during those passes (ms). */
   passRecycledLoopDelayMs: number;

@@ -97,7 +97,7 @@ struct Part {
 };
 
 // Prefetch distance in dimensions: one line costs a few tens of ns, a miss to memory about 100 ns.
-constexpr size_t kPrefetchDims = 6;
+constexpr size_t kPrefetchDims = 10;
 
 /** Fetches the window of dimension d (a prefetch never faults; the address is an integer). */
 inline void PrefetchWindow(const uint32_t* ring, size_t entries, size_t d, const WindowSlots& w) {
@@ -113,6 +113,20 @@ inline void PrefetchWindow(const uint32_t* ring, size_t entries, size_t d, const
   (void)w;
 #endif
 }
+
+/** A prefetch of byte `at` of `base` (integer arithmetic: never a pointer outside its array). */
+inline void PrefetchAt(const void* base, size_t at) {
+#if defined(__GNUC__) || defined(__clang__)
+  if (base != nullptr) __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(base) + at));
+#else
+  (void)base;
+  (void)at;
+#endif
+}
+
+// Per-dimension arrays (8-byte values) are read sequentially: their next cache lines are requested this many
+// dimensions ahead (two lines), and the first lines of the next chart's while this one ends.
+constexpr size_t kPerDimAhead = 16;
 
 /** The constant runs of a chart's lines (see above). */
 struct LineParts {
@@ -199,7 +213,26 @@ int FormatSimple(int flags, const FormatArrays& a, size_t dims, size_t entries) 
     // previous chart of a batch already asked for them, this costs a few instructions).
     for (size_t j = d; j < d + kPrefetchDims && j < dims; j++) PrefetchWindow(ring, entries, j, win);
   }
+  const double* const lct = a.lct.data;
+  const int64_t* const lcv = a.lcv.data;
+  PrefetchAt(lct, d * 8 + 64);
+  if (kCollected) PrefetchAt(lcv, d * 8 + 64);
   for (; d < dims; d++) {
+    if ((d & 7) == 0) {
+      // One cache line holds 8 per-dimension values: the line two ahead, or the next chart's first lines.
+      const size_t ahead = d + kPerDimAhead;
+      if (ahead < dims) {
+        PrefetchAt(lct, ahead * 8);
+        if (kCollected) PrefetchAt(lcv, ahead * 8);
+      } else if (ahead - 8 < dims) {
+        PrefetchAt(a.next_lct, 0);
+        PrefetchAt(a.next_lct, 64);
+        if (kCollected) {
+          PrefetchAt(a.next_lcv, 0);
+          PrefetchAt(a.next_lcv, 64);
+        }
+      }
+    }
     if (!kCollected) {
       // Near the end of the chart, the first windows of the next one (assuming the same geometry, as
       // charts of one database nearly always have; a wrong guess only wastes a prefetch).
@@ -210,7 +243,7 @@ int FormatSimple(int flags, const FormatArrays& a, size_t dims, size_t entries) 
         PrefetchWindow(next_ring, entries, ahead - dims, win);
       }
     }
-    const double t = a.lct.data[d];
+    const double t = lct[d];
     // SPEC §5.8: only dimensions collected since the window start.
     if (!(t >= since) || !IsTime(t)) continue;
     if (kCollected && !(t == last_time)) {
@@ -233,7 +266,7 @@ int FormatSimple(int flags, const FormatArrays& a, size_t dims, size_t entries) 
       p = CopyBlocks(p, parts.x.bytes, parts.x.n);
       int value_n;
       if (kCollected) {
-        value_n = swar::WriteI64(reinterpret_cast<char*>(p), a.lcv.data[d]);
+        value_n = swar::WriteI64(reinterpret_cast<char*>(p), lcv[d]);
       } else {
         // The divide-mode fast path inline; what it declines takes the full value calculation.
         const uint32_t* slots = ring + d * entries;
@@ -526,10 +559,18 @@ int FormatSlabs(int flags, const SlabChart* charts, size_t count, Span<uint8_t> 
       break;
     }
     next_ok = i + 1 < count && ResolveSlabChart(charts[i + 1], &next);
+    if (next_ok) PrefetchAt(next.meta.data, 0);  // read first thing when the next chart starts
+    if (i + 2 < count) {
+      // Two charts ahead: the plan header and the slab's first line (meta) are what resolving it reads.
+      PrefetchAt(charts[i + 2].plan.data, 0);
+      PrefetchAt(charts[i + 2].slab.data, 0);
+    }
     a.out = out;
     a.io = io;
     a.recs = recs;
     a.next_ring = next_ok ? next.ring.data : nullptr;
+    a.next_lct = next_ok ? next.lct.data : nullptr;
+    a.next_lcv = next_ok ? next.lcv.data : nullptr;
     io.data[kIoAppended] = 0;  // FormatChart's early refusals leave it as it was
     status = FormatChart(flags, a);
     appended += io.data[kIoAppended];

@@ -97,6 +97,9 @@ struct FormatArrays {
   // Optional: the ring of the chart formatted next, so that the windows of its first dimensions are
   // fetched while this chart's last lines are written (a hint: never dereferenced).
   const uint32_t* next_ring = nullptr;
+  // Likewise its per-dimension arrays (last collected time, and value as collected).
+  const double* next_lct = nullptr;
+  const int64_t* next_lcv = nullptr;
 };
 
 // One chart of a FormatSlabs batch: its plan buffer and its slab buffer (the raw ArrayBuffer contents).

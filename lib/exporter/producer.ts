@@ -13,6 +13,7 @@ import type { SendQueue } from './send-queue';
 import type { FormatOptions } from '../formats/options';
 import type { ResolvedBackendOptions } from './config-options';
 import { ExporterError } from './errors';
+import { ChunkPool } from './chunk-pool';
 
 export interface ProduceInput {
   db: ExportDatabase;
@@ -68,14 +69,21 @@ export function formatOptionsOf(o: ResolvedBackendOptions): FormatOptions {
 
 /** Chunks of a few MiB: small enough to allocate without long pauses, large enough for few writes. */
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Beyond this the pool keeps nothing more (a database whose one pass is larger allocates the rest). */
+const MAX_POOL_BYTES = 512 * 1024 * 1024;
 
 /** The line formats: one kernel call per chart into a FormatBuffer, queued in chunks of whole charts. */
 export class LineProducer implements Producer {
   private readonly formatter: LineFormatter;
   protected readonly out = new FormatBuffer();
+  /** Chunks handed to the queue come back here once sent (or dropped unseen) and are reused (issue 7). */
+  readonly pool: ChunkPool;
+  private readonly recycle = (chunk: Buffer): void => this.pool.give(chunk);
 
   constructor(options: ResolvedBackendOptions, private readonly chunkBytes: number = DEFAULT_CHUNK_BYTES, kernel?: Kernel) {
     this.formatter = new LineFormatter(formatOptionsOf(options), kernel);
+    // What waits in the pool is bounded like the queue: never more than `buffer max bytes`.
+    this.pool = new ChunkPool(Math.min(options.bufferMaxBytes, MAX_POOL_BYTES));
   }
 
   async produce(p: ProduceInput): Promise<ProduceResult> {
@@ -100,6 +108,7 @@ export class LineProducer implements Producer {
       aborted: p.aborted,
     });
     this.out.clear();
+    this.pool.endRound();
     return { hosts: r.hosts, charts: r.charts, totalMs: r.totalMs, longestSliceMs: r.longestSliceMs, slices: r.slices, aborted: r.aborted };
   }
 
@@ -113,16 +122,18 @@ export class LineProducer implements Producer {
     }
     const len = out.length;
     if (len === 0 && metrics === 0) return;
-    // A small chunk is copied; a large one hands over its buffer (no copy) and the format buffer gets a
-    // fresh one of the same size, so it does not grow again.
-    let data: Buffer;
-    if (len < 1024 * 1024 || len * 2 < out.buf.length) {
-      data = Buffer.from(out.buf.subarray(0, len));
+    // A small chunk (or one that fills less than half its buffer) is copied; a large one hands over its buffer (no copy) and the format buffer takes
+    // another of the same size from the pool, so it does not grow again. The queue gives the chunk back to
+    // the pool when it has been sent.
+    if (len < 64 * 1024 || len * 2 < out.buf.length) {
+      const data = Buffer.from(out.buf.subarray(0, len));
+      out.clear();
+      queue.pushLines(it, data, metrics);
     } else {
-      data = out.buf.subarray(0, len);
-      out.buf = Buffer.allocUnsafe(out.buf.length);
+      const chunk = out.buf;
+      out.buf = this.pool.take(chunk.length);
+      out.clear();
+      queue.pushLines(it, chunk.subarray(0, len), metrics, chunk, this.recycle);
     }
-    out.clear();
-    queue.pushLines(it, data, metrics);
   }
 }

@@ -50,6 +50,15 @@ export class PendingBatch {
   offset = 0;
   /** Index of the first record not consumed (record batches). */
   recordIndex = 0;
+  /**
+   * Its bytes were handed out (remaining(), nextRecord()): a sink may still hold a view of them, so if the
+   * batch is dropped rather than sent, its chunk is not recycled (a reused chunk could be overwritten while
+   * a write of the old bytes is still queued).
+   */
+  exposed = false;
+  /** The whole chunk `data` lives in, and where to give it back once nothing reads it (ChunkPool). */
+  recycle: ((chunk: Buffer) => void) | null = null;
+  chunk: Buffer | null = null;
 
   /**
    * @param iteration the iteration that formatted it
@@ -71,6 +80,7 @@ export class PendingBatch {
 
   /** The unsent bytes (a view). */
   remaining(): Buffer {
+    this.exposed = true;
     return this.data.subarray(this.offset);
   }
 
@@ -82,6 +92,7 @@ export class PendingBatch {
   nextRecord(): { body: Buffer; points: number } | null {
     const r = this.records;
     if (r === null || this.recordIndex >= r.length / 2) return null;
+    this.exposed = true;
     const end = r[2 * this.recordIndex] as number;
     return { body: this.data.subarray(this.offset, end), points: r[2 * this.recordIndex + 1] as number };
   }
@@ -132,10 +143,23 @@ export class SendQueue {
     return { ...this.t };
   }
 
-  /** Appends one iteration's lines. Empty output is not queued. */
-  pushLines(iteration: number, data: Buffer, metrics: number): void {
-    if (data.length === 0 && metrics === 0) return;
-    this.add(new PendingBatch(iteration, data, metrics, null));
+  /**
+   * Appends one iteration's lines. Empty output is not queued. With `recycle`, `data` is a view of `chunk`,
+   * which is given back to `recycle` when the batch has been sent completely, or dropped before any sink saw
+   * it (see PendingBatch.exposed).
+   */
+  pushLines(iteration: number, data: Buffer, metrics: number, chunk?: Buffer, recycle?: (chunk: Buffer) => void): void {
+    if (data.length === 0 && metrics === 0) {
+      if (chunk !== undefined) recycle?.(chunk);
+      return;
+    }
+    const b = new PendingBatch(iteration, data, metrics, null);
+    if (chunk !== undefined && recycle !== undefined) {
+      if (data.buffer !== chunk.buffer) throw new RangeError('pushLines(): data is not a view of the chunk given with it');
+      b.chunk = chunk;
+      b.recycle = recycle;
+    }
+    this.add(b);
   }
 
   /**
@@ -220,6 +244,9 @@ export class SendQueue {
         batch.metrics = 0;
       }
       this.batches.shift();
+      // Sent completely: the sink reports bytes only once they were written (accepted by the kernel, the
+      // file, or copied), so nothing reads the chunk any more. A batch emptied by refused records was exposed.
+      release(batch, sent || !batch.exposed);
     }
   }
 
@@ -232,6 +259,7 @@ export class SendQueue {
     const rep: DropReport = { metrics: this.pendingMetrics, bytes: this.pendingBytes, batches: this.batches.length };
     this.t.lostMetrics += rep.metrics;
     this.t.lostBytes += rep.bytes;
+    for (const b of this.batches) release(b, !b.exposed);
     this.batches = [];
     this.pendingBytes = 0;
     this.pendingMetrics = 0;
@@ -248,7 +276,9 @@ export class SendQueue {
     const rep: DropReport = { metrics: 0, bytes: 0, batches: 0 };
     const newest = this.batches[this.batches.length - 1]?.iteration;
     while (this.pendingBytes > maxBytes && this.batches.length > 0 && (this.batches[0] as PendingBatch).iteration !== newest) {
-      this.loseRest(this.batches.shift() as PendingBatch, rep);
+      const b = this.batches.shift() as PendingBatch;
+      this.loseRest(b, rep);
+      release(b, !b.exposed);
       rep.batches++;
     }
     while (trimNewest && this.pendingBytes > maxBytes && this.batches.length > 0) {
@@ -258,6 +288,7 @@ export class SendQueue {
       if (keepTo <= tail.offset) {
         this.batches.pop();
         this.loseRest(tail, rep);
+        release(tail, !tail.exposed);
         rep.batches++;
       } else {
         this.trim(tail, keepTo, rep);
@@ -306,6 +337,9 @@ export class SendQueue {
     this.t.lostBytes += lostBytes;
     this.t.lostMetrics += lostMetrics;
     b.data = Buffer.from(b.data.subarray(b.offset, keepTo));
+    // The kept part is a copy now: the chunk itself can go back unless a sink may still read it.
+    release(b, !b.exposed);
+    b.exposed = false;
     b.offset = 0;
     b.recordIndex = 0;
     b.records = recs;
@@ -328,6 +362,15 @@ export class SendQueue {
     if (t.queuedMetrics !== t.sentMetrics + t.lostMetrics + this.pendingMetrics) problems.push(`metrics: queued ${t.queuedMetrics} != sent ${t.sentMetrics} + lost ${t.lostMetrics} + pending ${this.pendingMetrics}`);
     if (problems.length > 0) throw new Error(`send queue ledger does not balance: ${problems.join('; ')}`);
   }
+}
+
+/** Gives a batch's chunk back to its pool when `safe`; either way the batch lets go of it. */
+function release(b: PendingBatch, safe: boolean): void {
+  const chunk = b.chunk;
+  const recycle = b.recycle;
+  b.chunk = null;
+  b.recycle = null;
+  if (safe && chunk !== null && recycle !== null) recycle(chunk);
 }
 
 /** The end of the last whole unit of `b` that fits in `maxBytes` counted from its offset. */

@@ -80,6 +80,11 @@ export class HostFormat {
     return p;
   }
 
+  /** The last `k` batchPlanFor() lookups will be made again (their charts were not formatted). */
+  rewind(k: number): void {
+    this.cursor = Math.max(0, this.cursor - k);
+  }
+
   /** Host-tag words dropped in batched OpenTSDB HTTP mode (not `key=value`), for the exporter to log. */
   get droppedTags(): readonly string[] {
     return this.segments.droppedTags;
@@ -221,7 +226,11 @@ export class LineFormatter {
           options.onError(chart, err);
         }
       } else {
-        i += this.formatBatch(host, n, after, before, out, since, stopAt, options.onError, r);
+        const handled = this.formatBatch(host, n, after, before, out, since, stopAt, options.onError, r);
+        // Stopped early (the chunk is full): the charts not reached are looked up again by the next call, at
+        // the same positions, so the positional cache stays aligned with the chart order.
+        if (handled < n) host.rewind(n - handled);
+        i += handled;
         for (let k = 0; k < n; k++) batch[k] = null as unknown as ChartView; // keep no chart alive
       }
       if (out.length >= stopAt) break;
