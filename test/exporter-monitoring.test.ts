@@ -36,7 +36,7 @@ describe('exporter: monitoring charts (SPEC §5.4)', function () {
     assert.ok(MONITORING_CHARTS.every((d) => d.family === 'backend' && d.dimensions.every((x) => x.multiplier === 1)));
   });
 
-  it('creates them on localhost with type netdata, family backend, context = id, update every = UE; named instances get their own ids', async () => {
+  it('creates them on localhost as SPEC §5.4 says (type netdata, family backend, context = id, plugin backends, no module, update every = UE, titles, units, priorities, chart types, dimensions); named instances get their own ids', async () => {
     const db = new RrdDatabase({ hostname: 'h', updateEvery: 1, entries: 60 });
     const clock = new ManualClock(T0 * 1000);
     const a = harness(db, { type: 'graphite', destination: `127.0.0.1:${collector.port}`, updateEvery: 5 }, { clock });
@@ -46,10 +46,14 @@ describe('exporter: monitoring charts (SPEC §5.4)', function () {
     for (const [inst, name, ue] of [[a.inst, null, 5], [b.inst, 'eu-2', 3]] as const) {
       const ids = MONITORING_CHARTS.map((d) => `netdata.${monitoringChartId(d, name)}`);
       assert.deepStrictEqual(inst.monitoringChartIds, ids);
-      for (const [k, [, title, units, , , dims]] of SPEC_TABLE.entries()) {
+      for (const [k, [, title, units, priority, chartType, dims]] of SPEC_TABLE.entries()) {
         const chart = db.localhost.findChart(ids[k]!)!;
         assert.ok(chart, `${ids[k]} exists`);
-        assert.deepStrictEqual([chart.type, chart.family, chart.context, chart.title, chart.units, chart.updateEvery], ['netdata', 'backend', ids[k], title, units, ue]);
+        assert.deepStrictEqual(
+          [chart.id, chart.type, chart.family, chart.context, chart.title, chart.units, chart.updateEvery, chart.priority, chart.chartType, chart.plugin, chart.module],
+          [ids[k], 'netdata', 'backend', ids[k], title, units, ue, priority, chartType, 'backends', null],
+          `${ids[k]} as stored in the database`,
+        );
         assert.deepStrictEqual(chart.dimensions.map((_, d) => {
           const i = chart.dimensionInfo(d);
           return [i.id, i.algorithm, i.multiplier, i.divisor];
@@ -93,6 +97,17 @@ describe('exporter: monitoring charts (SPEC §5.4)', function () {
     const t = db.localhost.findChart('netdata.backend_metrics')!.dimensionInfo('sent').lastCollectedTime;
     assert.strictEqual(t, T0 + 3, 'collected at the clock\'s time of the update');
     await h.inst.stop();
+  });
+
+  it('the database keeps the metadata fields it was given, with the reference defaults otherwise', () => {
+    const db = new RrdDatabase({ hostname: 'h', updateEvery: 1, entries: 60 });
+    const plain = db.localhost.createChart({ type: 'system', id: 'plain' });
+    assert.deepStrictEqual([plain.priority, plain.chartType, plain.plugin, plain.module], [1000, 'line', null, null]);
+    const full = db.localhost.createChart({ type: 'system', id: 'full', priority: -5, chartType: 'stacked', plugin: 'proc.plugin', module: '/proc/stat' });
+    assert.deepStrictEqual([full.priority, full.chartType, full.plugin, full.module], [-5, 'stacked', 'proc.plugin', '/proc/stat']);
+    assert.throws(() => db.localhost.createChart({ type: 'system', id: 'bad1', chartType: 'pie' as 'line' }), /chart chartType: .*pie.* accepted: 'line', 'area', 'stacked'/);
+    assert.throws(() => db.localhost.createChart({ type: 'system', id: 'bad2', priority: 1.5 }), /chart priority: 1\.5 is not accepted/);
+    assert.throws(() => db.localhost.createChart({ type: 'system', id: 'bad3', plugin: 7 as unknown as string }), /chart plugin/);
   });
 
   it('monitoring: false creates no chart', async () => {

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as dgram from 'node:dgram';
+import * as net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,5 +205,94 @@ describe('transport: connecting (SPEC §5.10, §7 rows 13-14)', function () {
     assert.strictEqual(out.connection, null);
     assert.ok(Date.now() - t0 < 1000, `abort took ${Date.now() - t0} ms`);
     await assert.rejects(t.connect(), (e: unknown) => e instanceof TransportError && e.code === 'ERR_TRANSPORT_STATE');
+  });
+});
+
+describe('transport: IPv6 destinations in brackets, connected over [::1] (SPEC §5.10)', function () {
+  this.timeout(20000);
+  let server: net.Server;
+  let port = 0;
+  /** A port on ::1 where nothing listens. */
+  let closedPort = 0;
+  const peers: string[] = [];
+  const received: Buffer[] = [];
+
+  const listen = (s: net.Server, host: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(0, host, () => resolve((s.address() as net.AddressInfo).port));
+    });
+
+  before(async function () {
+    // Skip only when this machine has no IPv6 loopback: binding ::1 tells.
+    const probe = net.createServer();
+    try {
+      closedPort = await listen(probe, '::1');
+    } catch (e) {
+      console.log(`      (skipped: cannot bind [::1]: ${(e as NodeJS.ErrnoException).code ?? String(e)}; this machine has no IPv6 loopback)`);
+      this.skip();
+    }
+    await new Promise<void>((r) => probe.close(() => r()));
+    server = net.createServer((s) => {
+      peers.push(`${s.remoteFamily} ${s.remoteAddress}`);
+      s.on('data', (d: Buffer) => received.push(d));
+      s.on('error', () => undefined);
+    });
+    port = await listen(server, '::1');
+  });
+  after(async () => {
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('tcp: [::1]:PORT connects over IPv6 after a refused [::1] entry, and the lines arrive', async () => {
+    const { log, lines: logged } = logSink();
+    const t = await LineTransport.create({ destinations: `[::1]:${closedPort} tcp:[::1]:${port}`, timeoutMs: 2000, responseName: 'graphite', logger: log });
+    try {
+      const c = await t.connect();
+      assert.strictEqual(c.attempts, 2, logged.join('\n'));
+      assert.deepStrictEqual(c.failures.map((f) => [f.address, f.port, f.error.syscallCode]), [['::1', closedPort, 'ECONNREFUSED']]);
+      assert.ok(c.connection && c.connection.kind === 'stream');
+      assert.deepStrictEqual([c.connection.address, c.connection.port], ['::1', port]);
+      assert.strictEqual(t.current, `tcp:[::1]:${port}`);
+      const chunk = lines(20, 'v6');
+      const r = await t.send(chunk);
+      assert.deepStrictEqual([r.ok, r.lines, r.bytesWritten], [true, 20, chunk.length]);
+      await waitFor(() => Buffer.concat(received).length >= chunk.length, 5000, 'the lines over IPv6');
+      assert.ok(Buffer.concat(received).equals(chunk));
+      assert.deepStrictEqual(peers, ['IPv6 ::1']);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('[::1] without a port takes the default port; udp:[::1]:PORT sends IPv6 datagrams (at most 65527 bytes)', async () => {
+    const out = await connectToOneOf(parseDestinationList('[::1]', { defaultPort: port }), { timeoutMs: 2000 });
+    assert.ok(out.connection && out.connection.kind === 'stream', JSON.stringify(out.failures.map((f) => f.error.message)));
+    assert.deepStrictEqual([out.attempts, out.connection.address, out.connection.port], [1, '::1', port]);
+    (out.connection.socket as { destroy(): void }).destroy();
+
+    const udp = dgram.createSocket('udp6');
+    const got: Array<[Buffer, string]> = [];
+    udp.on('message', (m, rinfo) => got.push([m, rinfo.address]));
+    await new Promise<void>((r) => udp.bind(0, '::1', r));
+    const t = await LineTransport.create({ destinations: `udp:[::1]:${udp.address().port}`, timeoutMs: 2000, responseName: 'graphite' });
+    try {
+      const c = await t.connect();
+      assert.ok(c.connection && c.connection.kind === 'datagram');
+      assert.deepStrictEqual([c.connection.address, c.connection.maxPayload], ['::1', 65527]);
+      const chunk = lines(10, 'u6');
+      assert.ok((await t.send(chunk)).ok);
+      await waitFor(() => got.length >= 1, 5000, 'the datagram over IPv6');
+      assert.ok(got[0]![0].equals(chunk));
+      assert.strictEqual(got[0]![1], '::1');
+      const big = Buffer.alloc(65528, 0x61);
+      big[big.length - 1] = 0x0a;
+      const tooBig = await t.send(big);
+      assert.strictEqual(tooBig.error?.code, 'ERR_TRANSPORT_DATAGRAM_SIZE');
+      assert.match(tooBig.error!.message, /65528 bytes.*at most 65527/);
+    } finally {
+      t.close();
+      udp.close();
+    }
   });
 });

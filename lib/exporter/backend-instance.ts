@@ -107,6 +107,9 @@ export interface InstanceDependencies {
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'disabled';
 
+/** A wall-clock step this large between two beats is logged (smaller ones are drift and timer skew). */
+const STEP_LOG_MS = 1000;
+
 const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 export class BackendInstance extends EventEmitter<InstanceEvents> {
@@ -280,7 +283,7 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
 
   private async iterateRunning(beat: Beat, sink: Sink): Promise<IterationCounters | null> {
     const o = this.options;
-    if (beat.missed > 0) this.log('warn', `${this.logPrefix} heartbeat missed ${beat.missed} beat(s): woke up ${beat.lateMs} ms late; the window covers the gap`);
+    this.reportBeat(beat);
     const before = beat.nowSec;
     const c = emptyCounters(this.iterations + 1, this.after, before);
     c.lateMs = beat.lateMs;
@@ -393,6 +396,24 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     this.last = c;
     this.emit('iteration', c);
     return c;
+  }
+
+  /**
+   * Logs a wall-clock step and a late or missed beat. Like the reference (SPEC §5.16: logged when the
+   * time since the previous wake-up is >= 1.5 ticks), a beat at least half a tick late is worth a warning
+   * even when no tick was skipped; the window covers the gap either way (`after` carries over).
+   */
+  private reportBeat(beat: Beat): void {
+    const step = beat.stepMs ?? 0;
+    if (Math.abs(step) >= STEP_LOG_MS) {
+      const how = step > 0 ? 'forward (a clock step, or the system was suspended)' : 'back';
+      this.log('warn', `${this.logPrefix} the wall clock jumped ${how} by ${Math.abs(Math.round(step))} ms since the previous beat; beats stay aligned to the new wall clock`);
+    }
+    if (beat.missed > 0) {
+      this.log('warn', `${this.logPrefix} heartbeat missed ${beat.missed} beat(s): woke up ${beat.lateMs} ms late; the window covers the gap`);
+    } else if (beat.lateMs * 2 >= this.options.updateEvery * 1000) {
+      this.log('warn', `${this.logPrefix} heartbeat woke up ${beat.lateMs} ms late (update every is ${this.options.updateEvery} s); the window covers the gap`);
+    }
   }
 
   private loss(c: IterationCounters, reason: LossReason, metrics: number, bytes: number): void {

@@ -3,9 +3,21 @@
 // The reference sleeps until the next multiple of UE on the monotonic clock, so its phase against
 // wall-clock seconds is arbitrary. We align wake-ups to multiples of UE on the wall clock (every
 // agent of a fleet then reports the same window boundaries), add an optional per-instance random
-// jitter (SPEC §7 row 21: a fleet must not all send at the same instant), measure the delay with the
-// monotonic clock, and report late or missed beats. A late beat is never caught up: the caller keeps
-// `after` from the previous window, so the next window covers the gap (SPEC §5.5 step 6).
+// jitter (SPEC §7 row 21: a fleet must not all send at the same instant), and report late or missed
+// beats. A late beat is never caught up: the caller keeps `after` from the previous window, so the next
+// window covers the gap (SPEC §5.5 step 6).
+//
+// Sleeping: timers run on the monotonic clock (Clock.setTimeout), and no sleep is ever longer than one
+// tick: each sleep lasts until the next grid instant computed from the wall clock read just before it.
+// At every wake-up the wall clock is read again and the target re-evaluated:
+//  * wall >= target: the beat fires; `lateMs` is how far past the target the wall clock is, so a wall
+//    clock stepped FORWARD (or a stalled process) is reported as late/missed beats, and the caller's next
+//    window covers the whole gap;
+//  * wall < target: the wall clock is behind the timer (a few ms of lag, or a step BACK). The target is
+//    re-computed from the current wall clock (the next grid instant after it, at most one tick away), so a
+//    step back delays the next beat by less than one UE instead of stalling until the old target.
+// Each beat also carries `stepMs`: wall-clock time minus monotonic time elapsed since the previous beat,
+// i.e. how far the wall clock was stepped in between (0 on the first beat; a few ms is ordinary drift).
 
 export interface Clock {
   /** Wall clock, milliseconds since the epoch. */
@@ -30,6 +42,11 @@ export interface Beat {
   lateMs: number;
   /** Ticks skipped since the previous beat (0 when on time). */
   missed: number;
+  /**
+   * Wall-clock ms minus monotonic ms elapsed since the previous beat: > 0 when the wall clock was
+   * stepped forward, < 0 when stepped back (0 or absent on the first beat and for manual iterations).
+   */
+  stepMs?: number;
 }
 
 export class Heartbeat {
@@ -37,6 +54,8 @@ export class Heartbeat {
   private readonly jitterMs: number;
   private timer: unknown = null;
   private stopped = false;
+  /** Bumped by start() and stop(): a callback of an earlier start() never re-arms. */
+  private generation = 0;
 
   /**
    * @param updateEverySec UE, whole seconds >= 1
@@ -62,28 +81,38 @@ export class Heartbeat {
 
   /** Calls `onBeat` at every tick until stop(). `onBeat` may be async; beats never overlap. */
   start(onBeat: (beat: Beat) => void | Promise<void>): void {
+    this.stop();
     this.stopped = false;
-    const arm = (): void => {
-      if (this.stopped) return;
-      const now = this.clock.nowMs();
-      const target = this.nextTarget(now);
-      this.schedule(target, onBeat, arm);
+    const gen = this.generation;
+    const live = (): boolean => !this.stopped && this.generation === gen;
+    let prev: { wall: number; mono: number } | null = null;
+    let target = 0;
+    const sleep = (): void => {
+      // Never longer than one tick (target is the next grid instant after the wall clock just read).
+      this.timer = this.clock.setTimeout(fire, Math.max(0, target - this.clock.nowMs()));
     };
-    arm();
-  }
-
-  private schedule(target: number, onBeat: (beat: Beat) => void | Promise<void>, rearm: () => void): void {
+    const arm = (): void => {
+      if (!live()) return;
+      target = this.nextTarget(this.clock.nowMs());
+      sleep();
+    };
     const fire = (): void => {
-      if (this.stopped) return;
+      this.timer = null;
+      if (!live()) return;
       const now = this.clock.nowMs();
       if (now < target) {
-        // Timers run on the monotonic clock; the wall clock may lag it slightly. Never report a
-        // window that ends before its target second.
-        this.timer = this.clock.setTimeout(fire, target - now);
+        // The wall clock lags the (monotonic) timer: a few ms of skew, or a step back. Re-align on the
+        // current wall clock instead of waiting for the old target (after a step back of an hour, that
+        // would stall the exporter for an hour).
+        target = this.nextTarget(now);
+        sleep();
         return;
       }
+      const mono = this.clock.monotonicMs();
       const lateMs = now - target;
-      const beat: Beat = { nowSec: Math.floor(now / 1000), lateMs, missed: Math.floor(lateMs / this.tickMs) };
+      const stepMs = prev === null ? 0 : (now - prev.wall) - (mono - prev.mono);
+      prev = { wall: now, mono };
+      const beat: Beat = { nowSec: Math.floor(now / 1000), lateMs, missed: Math.floor(lateMs / this.tickMs), stepMs };
       let result: void | Promise<void>;
       try {
         result = onBeat(beat);
@@ -91,16 +120,17 @@ export class Heartbeat {
         result = undefined;
       }
       if (result && typeof (result as Promise<void>).then === 'function') {
-        (result as Promise<void>).then(rearm, rearm);
+        (result as Promise<void>).then(arm, arm);
       } else {
-        rearm();
+        arm();
       }
     };
-    this.timer = this.clock.setTimeout(fire, Math.max(0, target - this.clock.nowMs()));
+    arm();
   }
 
   stop(): void {
     this.stopped = true;
+    this.generation++;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }

@@ -6,8 +6,8 @@
 // a `[backend:NAME]` instance inserts its name after `backend_` (`netdata.backend_NAME_metrics`, ...), so
 // every instance has its own charts and the unnamed one stays compatible with netdata's dashboards and
 // health alarms (`health.d/backend.conf` matches `netdata.backend_metrics`). Titles, units, family,
-// priorities, chart types, dimensions, algorithms, multipliers and divisors are the reference's for every
-// instance.
+// priorities, chart types, plugin (`backends`, no module), dimensions, algorithms, multipliers and
+// divisors are the reference's for every instance, and are stored on the created charts.
 //
 // CPU: the reference charts getrusage(RUSAGE_THREAD) of its exporter thread. Node runs every instance on
 // the one JavaScript thread, so `backend_thread_cpu` charts process.cpuUsage(): the CPU time of the whole
@@ -30,6 +30,9 @@ export interface MonitoringChartDef {
 
 const abs = (id: string, divisor = 1): MonitoringDimension => ({ id, algorithm: 'absolute', multiplier: 1, divisor });
 const inc = (id: string, divisor: number): MonitoringDimension => ({ id, algorithm: 'incremental', multiplier: 1, divisor });
+
+/** The plugin name the reference gives the charts (module: none). */
+export const MONITORING_PLUGIN = 'backends';
 
 /** SPEC §5.4, exactly. */
 export const MONITORING_CHARTS: readonly MonitoringChartDef[] = Object.freeze([
@@ -62,6 +65,7 @@ export interface ChartHost {
   findChart(id: string): CollectedChart | undefined;
   createChart(options: {
     type: string; id: string; title?: string; units?: string; family?: string; updateEvery?: number;
+    priority?: number; chartType?: 'line' | 'area' | 'stacked'; plugin?: string | null; module?: string | null;
   }): CollectedChart;
 }
 
@@ -77,10 +81,10 @@ export class MonitoringCharts {
     this.charts = MONITORING_CHARTS.map((def) => {
       const id = monitoringChartId(def, instanceName);
       // An instance that is started again (or a second Exporter over the same database) reuses its charts.
-      // Priority, chart type and plugin are part of the definition (MONITORING_CHARTS) but the database
-      // does not store them: nothing in the exporter reads them.
+      // Context: none given, so the database makes it the chart id (SPEC §5.4).
       const chart = host.findChart(`netdata.${id}`) ?? host.createChart({
         type: 'netdata', id, title: def.title, units: def.units, family: def.family, updateEvery,
+        priority: def.priority, chartType: def.chartType, plugin: MONITORING_PLUGIN, module: null,
       });
       for (const d of def.dimensions) {
         if (chart.dimensionIndex(d.id) < 0) chart.addDimension({ id: d.id, algorithm: d.algorithm, multiplier: d.multiplier, divisor: d.divisor });

@@ -19,6 +19,12 @@ export const UPDATE_EVERY_MAX = 86400;
 export const ENTRIES_MIN = 5;
 export const ENTRIES_MAX = 86400 * 365;
 
+/** How a dashboard draws the chart (RRDSET_TYPE); the reference falls back to `line`. */
+export type ChartType = 'line' | 'area' | 'stacked';
+export const CHART_TYPES: readonly ChartType[] = Object.freeze(['line', 'area', 'stacked']);
+/** The priority of a chart that gives none (the plugins.d `CHART` default). */
+export const DEFAULT_CHART_PRIORITY = 1000;
+
 export interface ChartOptions {
   /** The part before the dot. When omitted, `id` must be the full "type.id" and is split at its first dot. */
   type?: string;
@@ -29,6 +35,13 @@ export interface ChartOptions {
   context?: string | null;
   units?: string | null;
   title?: string | null;
+  /** Dashboard order, lower first (default DEFAULT_CHART_PRIORITY). Metadata only: nothing here reads it. */
+  priority?: number;
+  /** Dashboard chart type (default `line`). Metadata only. */
+  chartType?: ChartType;
+  /** The plugin and module that collect the chart (default: none). Metadata only. */
+  plugin?: string | null;
+  module?: string | null;
   updateEvery?: number;
   entries?: number;
   memoryMode?: MemoryMode;
@@ -96,6 +109,12 @@ export interface ChartOwner {
   dimensionName(id: string, name: string): DimensionName;
 }
 
+function checkChartType(value: unknown): ChartType {
+  if (value === undefined) return 'line';
+  if ((CHART_TYPES as readonly unknown[]).includes(value)) return value as ChartType;
+  throw new RrdError('ERR_RRD_BAD_OPTION', `chart chartType: ${describeValue(value)} is not accepted; accepted: ${CHART_TYPES.map((t) => `'${t}'`).join(', ')} or undefined for 'line'`);
+}
+
 /** Index lookups go linear below this many dimensions; a Map is built lazily above it. */
 const LINEAR_LOOKUP_MAX = 12;
 
@@ -107,6 +126,12 @@ export class RrdChart implements ChartView, CycleState {
   readonly context: string;
   readonly units: string;
   readonly title: string;
+  /** Dashboard metadata (SPEC §5.4 gives it for the monitoring charts); not used by storage or export. */
+  readonly priority: number;
+  readonly chartType: ChartType;
+  /** null = none. */
+  readonly plugin: string | null;
+  readonly module: string | null;
   readonly updateEvery: number;
   readonly memoryMode: MemoryMode;
   readonly gapThreshold: number;
@@ -158,6 +183,10 @@ export class RrdChart implements ChartView, CycleState {
     this.context = jsonFixString(optionalString(options.context, 'chart context') ?? this.id);
     this.units = jsonFixString(optionalString(options.units, 'chart units') ?? '');
     this.title = jsonFixString(optionalString(options.title, 'chart title') ?? '');
+    this.priority = checkInteger(options.priority ?? DEFAULT_CHART_PRIORITY, 'chart priority', -2147483648, 2147483647);
+    this.chartType = checkChartType(options.chartType);
+    this.plugin = optionalString(options.plugin, 'chart plugin');
+    this.module = optionalString(options.module, 'chart module');
     this.updateEvery = checkInteger(options.updateEvery ?? defaults.updateEvery, 'chart updateEvery', 1, UPDATE_EVERY_MAX);
     const historyEntries = checkInteger(options.entries ?? defaults.entries, 'chart entries', ENTRIES_MIN, ENTRIES_MAX);
     this.memoryMode = checkMemoryMode(options.memoryMode, 'chart memoryMode', defaults.memoryMode);

@@ -1,7 +1,7 @@
 // The round-robin database (SPEC §1): hosts → charts → dimensions, rings, and the collection API.
 export { RrdDatabase, DatabaseOptions, DEFAULT_ENTRIES, DEFAULT_GAP_WHEN_LOST_ITERATIONS_ABOVE, DEFAULT_UPDATE_EVERY } from './database';
 export { RrdHost, HostOptions } from './host';
-export { RrdChart, ChartOptions, DimensionOptions, DimensionUpdate, DimensionInfo, ChartDefaults, ENTRIES_MAX, ENTRIES_MIN, UPDATE_EVERY_MAX } from './chart';
+export { RrdChart, ChartOptions, ChartType, CHART_TYPES, DEFAULT_CHART_PRIORITY, DimensionOptions, DimensionUpdate, DimensionInfo, ChartDefaults, ENTRIES_MAX, ENTRIES_MIN, UPDATE_EVERY_MAX } from './chart';
 export type { ChartView } from './chart-view';
 export { RestoreState } from './restore';
 export { CycleResult, USEC_PER_SEC } from './collection';
