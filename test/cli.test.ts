@@ -1,14 +1,19 @@
 // The `rrd-backends` command: argument parsing, exit codes, the embedded default run (status lines and an
-// export file of this machine's metrics), --once, and signals (SIGHUP reload without losing buffered data,
-// SIGTERM clean stop) on the real spawned process.
+// export file of this machine's metrics), --once, --demo-charts, log levels on stderr, and signals (SIGHUP
+// reload without losing buffered data, SIGTERM/SIGINT clean stop, a second signal forcing the exit) on the
+// real spawned process.
 import * as assert from 'assert';
 import { ChildProcess, spawn } from 'child_process';
+import { EventEmitter } from 'events';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { installSignalHandlers } from '../lib/agent/signals';
 import { parseArgs, parseListen } from '../lib/cli/args';
 import { EXIT } from '../lib/cli/help';
+import { filterLogger, LogLevel, stderrLogger } from '../lib/exporter/logger';
 import { LineCollector, waitFor } from './support/fake-servers';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -48,9 +53,23 @@ class Run {
   }
 
   kill(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  /** Everything printed so far, for assertion messages. */
+  dump(): string {
+    return `stdout:\n${this.out.join('\n')}\nstderr:\n${this.err.join('\n')}`;
   }
 }
+
+/** A log line of stderrLogger: `YYYY-MM-DD hh:mm:ss: rrd-backends LEVEL : message`. */
+const LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d: rrd-backends (DEBUG|INFO|WARN|ERROR) : /;
+
+function logLevels(lines: readonly string[]): Set<string> {
+  return new Set(lines.map((l) => LOG_LINE.exec(l)?.[1]).filter((l): l is string => l !== undefined));
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function closedPort(): Promise<number> {
   const srv = net.createServer();
@@ -82,6 +101,59 @@ describe('cli: arguments', () => {
       assert.throws(() => parseArgs(argv), (e: Error & { code?: string }) => e.code === 'ERR_CLI_USAGE' && why.test(e.message));
     });
   }
+});
+
+describe('cli: signal handlers and the logger', () => {
+  const fakeProcess = (): NodeJS.Process => new EventEmitter() as unknown as NodeJS.Process;
+
+  it('the first SIGINT/SIGTERM stops, a second one forces the exit, SIGHUP reloads only while running', async () => {
+    for (const [first, second] of [['SIGINT', 'SIGINT'], ['SIGTERM', 'SIGINT'], ['SIGINT', 'SIGTERM']] as const) {
+      const proc = fakeProcess();
+      const calls: string[] = [];
+      const remove = installSignalHandlers({
+        stop: async (sig) => void calls.push(`stop ${sig}`),
+        reload: async () => void calls.push('reload'),
+        forceExit: (sig) => void calls.push(`force ${sig}`),
+      }, proc);
+      proc.emit('SIGHUP', 'SIGHUP');
+      proc.emit(first, first);
+      proc.emit('SIGHUP', 'SIGHUP'); // ignored while stopping
+      proc.emit(second, second);
+      assert.deepStrictEqual(calls, ['reload', `stop ${first}`, `force ${second}`]);
+      remove();
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) assert.strictEqual(proc.listenerCount(sig), 0, `${sig} handler left installed`);
+    }
+  });
+
+  it('stderrLogger writes the lines from its level up, in the documented format', () => {
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    const shown: Record<string, string[]> = {};
+    try {
+      for (const min of ['debug', 'info', 'warn', 'error'] as const) {
+        written.length = 0;
+        const log = stderrLogger(min);
+        for (const level of ['debug', 'info', 'warn', 'error'] as const) log(level, `a ${level} message`);
+        shown[min] = written.map((l) => {
+          assert.match(l, new RegExp(`${LOG_LINE.source}a (debug|info|warn|error) message\\n$`));
+          return (LOG_LINE.exec(l) as RegExpExecArray)[1] as string;
+        });
+      }
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.deepStrictEqual(shown, {
+      debug: ['DEBUG', 'INFO', 'WARN', 'ERROR'], info: ['INFO', 'WARN', 'ERROR'], warn: ['WARN', 'ERROR'], error: ['ERROR'],
+    });
+    const kept: LogLevel[] = [];
+    const f = filterLogger((l) => void kept.push(l), 'warn');
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) f(level, 'x');
+    assert.deepStrictEqual(kept, ['warn', 'error']);
+  });
 });
 
 describe('cli: the command', function () {
@@ -206,5 +278,90 @@ describe('cli: the command', function () {
     } finally {
       await rx.close();
     }
+  });
+  it('SIGINT (Ctrl-C) stops cleanly: a last flush, the final counts, exit 0', async () => {
+    const file = path.join(dir, 'int.txt');
+    const r = start(['--http', 'off', '--file', file]);
+    const status = await r.line(/^#\d+ \[backend\] -> file:.*: buffered [1-9]\d* metrics .* sent [1-9]\d* /, 30_000);
+    const shownIteration = Number(/^#(\d+)/.exec(status)![1]);
+    r.signal('SIGINT');
+    assert.strictEqual(await r.exited, EXIT.OK, r.dump());
+    assert.ok(r.out.includes('SIGINT: stopping (last flush of what is buffered)'), r.dump());
+    const final = r.out.find((l) => l.startsWith('stopped [backend]'));
+    const m = /^stopped \[backend\] -> file:.*: (\d+) iterations, sent (\d+) metrics \(.*\), lost 0 \(0 B\); final flush sent \d+, left unsent 0$/.exec(String(final));
+    assert.ok(m, r.dump());
+    assert.ok(Number(m[1]) >= shownIteration, `${m[1]} iterations in the final line, #${shownIteration} printed before`);
+    // The final count is what the file holds, and no ERROR was logged on the way out.
+    assert.strictEqual(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length, Number(m[2]));
+    assert.ok(!logLevels(r.err).has('ERROR'), r.dump());
+  });
+
+  it('a second signal during a slow shutdown exits at once with code 1', async () => {
+    // An HTTP destination that takes the requests and never answers: the iteration in flight waits for the
+    // response (timeout ms = 60 s), so the clean stop would wait its whole grace period (5 s).
+    const requests: http.IncomingMessage[] = [];
+    const srv = http.createServer((req) => {
+      requests.push(req);
+      req.resume();
+    });
+    await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
+    try {
+      const port = (srv.address() as net.AddressInfo).port;
+      const conf = path.join(dir, 'slow.conf');
+      fs.writeFileSync(conf, `[backend]\n  enabled = yes\n  type = opentsdb:http\n  destination = 127.0.0.1:${port}\n  update every = 1\n  timeout ms = 60000\n`);
+      const r = start(['--config', conf, '--http', 'off']);
+      await waitFor(() => requests.length > 0, 30_000, `a request at the destination\n${r.dump()}`);
+      r.signal('SIGINT');
+      await r.line(/^SIGINT: stopping/, 10_000);
+      r.signal('SIGINT');
+      assert.strictEqual(await r.exited, EXIT.FAILED, r.dump());
+      assert.ok(r.err.includes('rrd-backends: second SIGINT while stopping: exiting now, unsent data is lost'), r.dump());
+      // The clean stop never finished: no final counts.
+      assert.ok(!r.out.some((l) => l.startsWith('stopped ')), r.dump());
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((res) => srv.close(() => res()));
+    }
+  });
+
+  it('--demo-charts 3 --once exports the 3 x 50 demo dimensions', async () => {
+    const file = path.join(dir, 'demo.txt');
+    const r = start(['--demo-charts', '3', '--once', '--http', 'off', '--file', file]);
+    assert.strictEqual(await r.exited, EXIT.OK, r.dump());
+    assert.ok(r.out.some((l) => / plus 3 demo charts of 50 dimensions$/.test(l)), r.dump());
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const re = new RegExp(`^netdata\\.${escapeRe(os.hostname())}\\.demo\\.(chart_\\d+)\\.(dim_\\d+) (\\d+\\.\\d{7}) \\d+$`);
+    const demo = lines.filter((l) => l.includes('.demo.'));
+    const seen = new Set<string>();
+    for (const l of demo) {
+      const m = re.exec(l);
+      assert.ok(m, `not a demo line: ${l}`);
+      const v = Number(m[3]);
+      assert.ok(v >= 0 && v <= 1000, `demo value out of its walk's range: ${l}`);
+      seen.add(`${m[1]}.${m[2]}`);
+    }
+    const expected = [0, 1, 2].flatMap((c) => Array.from({ length: 50 }, (_, d) => `chart_${c}.dim_${d}`));
+    assert.deepStrictEqual([...seen].sort(), expected.sort());
+    // The machine's own metrics are still there next to them.
+    assert.ok(lines.some((l) => l.includes('.system.cpu.')), lines.slice(0, 5).join('\n'));
+  });
+
+  it('--log-level filters the log lines on stderr: warn hides info, debug adds debug lines', async () => {
+    // A configuration that warns (a key set twice) and an instance that logs at info when it starts.
+    const conf = path.join(dir, 'levels.conf');
+    fs.writeFileSync(conf, `[backend]\n  enabled = yes\n  type = graphite\n  destination = file:${path.join(dir, 'levels.txt')}\n  update every = 5\n  update every = 1\n`);
+    const runs = {
+      debug: start(['--config', conf, '--once', '--http', 'off', '--log-level', 'debug']),
+      info: start(['--config', conf, '--once', '--http', 'off']),
+      warn: start(['--config', conf, '--once', '--http', 'off', '--log-level', 'warn']),
+    };
+    for (const r of Object.values(runs)) assert.strictEqual(await r.exited, EXIT.OK, r.dump());
+    const levels = Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, [...logLevels(r.err)].sort()]));
+    assert.deepStrictEqual(levels, { debug: ['DEBUG', 'INFO', 'WARN'], info: ['INFO', 'WARN'], warn: ['WARN'] }, Object.values(runs).map((r) => r.dump()).join('\n'));
+    assert.ok(runs.warn.err.some((l) => / WARN : .*levels\.conf:6: \[backend\] 'update every': is also set on line 5/.test(l)), runs.warn.dump());
+    assert.ok(runs.info.err.some((l) => / INFO : BACKEND: configured /.test(l)), runs.info.dump());
+    assert.ok(runs.debug.err.some((l) => / DEBUG : collection #\d+ \(proc\) took [\d.]+ ms$/.test(l)), runs.debug.dump());
+    // Status lines stay on stdout whatever the level.
+    for (const r of Object.values(runs)) assert.ok(r.out.some((l) => l.startsWith('--once: ok:')), r.dump());
   });
 });

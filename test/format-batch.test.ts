@@ -1,6 +1,7 @@
 // The exporter's batched formatting path (issue 7): LineFormatter.formatCharts, which hands the native kernel
 // many charts per call (formatSlabs: each chart's plan and storage slab as ArrayBuffers), must give exactly
-// the bytes, counts and HTTP request records of one formatChart call per chart, on both kernels; and the
+// the bytes, counts and HTTP request records of one formatChart call per chart, on both kernels, for clean
+// names and for random hostile ones (non-ASCII, control characters, lone surrogates, 260-byte names); and the
 // native value fast paths (divide mode, SSE2) must give the exact path's bytes.
 import * as assert from 'assert';
 import * as path from 'path';
@@ -8,7 +9,7 @@ import { getKernel } from '../lib/kernels';
 import type { Kernel } from '../lib/kernels/types';
 import {
   FMT_IO_CHART, FMT_IO_POS, FMT_IO_STOP_AT, FMT_SLABS_IO_LENGTH, FMT_STATUS_BAD_INPUT, FMT_STATUS_DONE, FMT_STATUS_STOPPED,
-  META_DIMS, SN_EXISTS,
+  META_DIMS, META_LAST_UPDATED, META_LENGTH, SN_EXISTS,
 } from '../lib/kernels/types';
 import { FormatBuffer, FormatError, LineFormatter } from '../lib/formats';
 import type { ChartView, FormatOptions } from '../lib/formats';
@@ -16,7 +17,7 @@ import { ChartFormatPlan } from '../lib/formats/chart-plan';
 import { PLAN_WORD_MAGIC, PLAN_WORD_RING_AT, PLAN_WORD_RING_LEN } from '../lib/formats/plan-layout';
 import { RrdDatabase } from '../lib/rrd';
 import type { RrdChart } from '../lib/rrd/chart';
-import { makeChart, randomWord, Rng } from './support/format-fixtures';
+import { makeChart, randomChart, randomName, randomWord, Rng } from './support/format-fixtures';
 
 const T = 1700000000;
 
@@ -65,6 +66,55 @@ function randomDatabase(r: Rng, n: number, kernel: Kernel): Built {
   return { db, charts };
 }
 
+/** A random name of one of the awkward kinds the batch differential must cover. */
+function hostileName(r: Rng): string {
+  switch (r.int(6)) {
+    case 0: { // random UTF-16 code units: controls, non-ASCII, lone surrogates (encoded as U+FFFD)
+      const n = 1 + r.int(24);
+      let s = '';
+      for (let i = 0; i < n; i++) {
+        const k = r.int(4);
+        s += String.fromCharCode(k === 0 ? r.int(0x20) : k === 1 ? 0xd800 + r.int(0x800) : k === 2 ? 0x80 + r.int(0xff80) : 0x20 + r.int(0x5f));
+      }
+      return s;
+    }
+    case 1: // 260 bytes of two-byte characters, or ASCII
+      return r.int(2) === 0 ? '\u00e9'.repeat(130) : 'n'.repeat(260);
+    case 2: { // 198..202 bytes with a multi-byte character across the 200-byte cut
+      const pad = 197 + r.int(4);
+      return 'p'.repeat(pad) + r.pick(['\u00e9', '\u65e5', '\ud83d\ude00', '\ud800']) + 'q';
+    }
+    default:
+      return randomName(r, 70);
+  }
+}
+
+/** A random chart (fixtures' randomChart, dirty names) renamed with hostile names, around time T. */
+function hostileChart(r: Rng): ChartView {
+  const c = randomChart(r, 70);
+  c.id = hostileName(r);
+  c.name = r.int(8) === 0 ? null : hostileName(r);
+  c.dimensions = c.dimensions.map(() => ({ id: hostileName(r), name: r.int(8) === 0 ? null : hostileName(r) }));
+  c.meta[META_LAST_UPDATED] = T - r.int(3);
+  for (let d = 0; d < c.dimensions.length; d++) c.lastCollectedTime[d] = r.int(6) === 0 ? T - 100 : T - r.int(5);
+  return c;
+}
+
+/** The same chart with ring, meta and per-dimension arrays in one ArrayBuffer, as the database lays them out. */
+function slabChart(c: ChartView): ChartView {
+  const dims = c.dimensions.length;
+  const buf = new ArrayBuffer(8 * (META_LENGTH + 2 * dims) + 4 * c.ring.length);
+  const meta = new Float64Array(buf, 0, META_LENGTH);
+  const lastCollectedValue = new BigInt64Array(buf, 8 * META_LENGTH, dims);
+  const lastCollectedTime = new Float64Array(buf, 8 * (META_LENGTH + dims), dims);
+  const ring = new Uint32Array(buf, 8 * (META_LENGTH + 2 * dims), c.ring.length);
+  meta.set(c.meta.subarray(0, META_LENGTH));
+  lastCollectedValue.set(c.lastCollectedValue.subarray(0, dims));
+  lastCollectedTime.set(c.lastCollectedTime.subarray(0, dims));
+  ring.set(c.ring);
+  return { ...c, meta, lastCollectedValue, lastCollectedTime, ring, dimensions: c.dimensions.map((d) => ({ ...d })) };
+}
+
 const FORMATS: Array<Pick<FormatOptions, 'format' | 'http'>> = [
   { format: 'graphite' }, { format: 'opentsdb' }, { format: 'json' },
   { format: 'opentsdb-http', http: { mode: 'single' } },
@@ -74,9 +124,11 @@ const SOURCES = ['average', 'sum', 'as-collected'] as const;
 
 interface Output { bytes: Buffer; metrics: number; recs: number[] }
 
-function perChart(k: Kernel, o: FormatOptions, charts: ReadonlyArray<ChartView>, after: number, before: number): Output {
+type HostArgs = readonly [hostname: string, tags: string | null];
+
+function perChart(k: Kernel, o: FormatOptions, charts: ReadonlyArray<ChartView>, after: number, before: number, h: HostArgs = ['h', 'a=b']): Output {
   const fmt = new LineFormatter(o, k);
-  const host = fmt.host('h', 'a=b');
+  const host = fmt.host(h[0], h[1]);
   const out = new FormatBuffer(64);
   let metrics = 0;
   for (const c of charts) metrics += fmt.formatChart(host, c, after, before, out);
@@ -84,9 +136,9 @@ function perChart(k: Kernel, o: FormatOptions, charts: ReadonlyArray<ChartView>,
   return { bytes: Buffer.from(out.view()), metrics, recs: Array.from(out.requests.subarray(0, out.requestCount * 3)) };
 }
 
-function batched(k: Kernel, o: FormatOptions, charts: ReadonlyArray<ChartView>, after: number, before: number): Output {
+function batched(k: Kernel, o: FormatOptions, charts: ReadonlyArray<ChartView>, after: number, before: number, h: HostArgs = ['h', 'a=b']): Output {
   const fmt = new LineFormatter(o, k);
-  const host = fmt.host('h', 'a=b');
+  const host = fmt.host(h[0], h[1]);
   const out = new FormatBuffer(64); // small: the kernel must grow it in the middle of a batch
   let metrics = 0;
   for (let i = 0; i < charts.length;) {
@@ -139,6 +191,47 @@ describe('formatter batches (formatCharts / formatSlabs)', function () {
       }
     }
     assert.ok(compared > 10000, `metrics compared: ${compared}`);
+  });
+
+  it('random hostile names (non-ASCII, control characters, lone surrogates, 260-byte names): identical bytes on both kernels', function () {
+    const native = nativeOrSkip(this) as Kernel;
+    const r = new Rng(0x4a3e5);
+    const charts = Array.from({ length: 120 }, () => slabChart(hostileChart(r)));
+    // Every awkward kind of name is in the workload.
+    const names = charts.flatMap((c) => [c.id, c.name ?? '', ...c.dimensions.flatMap((d) => [d.id, d.name ?? ''])]);
+    assert.ok(names.some((n) => /[^\x00-\x7f]/.test(n)), 'non-ASCII');
+    assert.ok(names.some((n) => /[\x00-\x1f\x7f]/.test(n)), 'control characters');
+    assert.ok(names.some((n) => /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(n)), 'lone surrogates');
+    assert.ok(names.some((n) => Buffer.byteLength(n) >= 260), '260-byte names');
+    assert.ok(names.some((n) => { const b = Buffer.byteLength(n); return b >= 199 && b <= 202 && /[^\x00-\x7f]/.test(n); }), 'a multi-byte character at the 200-byte limit');
+    // The native kernel must take its batch entry point for these charts, never the one-chart call.
+    const calls = { slabs: 0, one: 0 };
+    const spied = Object.create(native) as Kernel;
+    spied.formatSlabs = (...a: Parameters<Required<Kernel>['formatSlabs']>) => { calls.slabs++; return (native.formatSlabs as Required<Kernel>['formatSlabs'])(...a); };
+    spied.formatChart = (...a: Parameters<Kernel['formatChart']>) => { calls.one++; return native.formatChart(...a); };
+    let compared = 0;
+    for (let round = 0; round < 4; round++) {
+      // Host-level strings are hostile too (an explicit HTTP Host header, since a hostname with a control
+      // character cannot be one).
+      const host: HostArgs = [hostileName(r), r.int(3) === 0 ? null : hostileName(r)];
+      const prefix = hostileName(r);
+      for (const f of FORMATS) {
+        for (const source of SOURCES) {
+          for (const sendNames of [true, false]) {
+            const http = f.http === undefined ? undefined : { ...f.http, host: 'tsdb.example' };
+            const o: FormatOptions = { format: f.format, ...(http ? { http } : {}), source, prefix, sendNames };
+            const after = T - 5 - r.int(20);
+            const what = `round ${round} ${f.format}/${f.http?.mode ?? ''} ${source} names=${sendNames}`;
+            const want = perChart(fallback, o, charts, after, T, host);
+            sameOutput(want, batched(spied, o, charts, after, T, host), `${what}: native formatCharts`);
+            sameOutput(want, batched(fallback, o, charts, after, T, host), `${what}: fallback formatCharts`);
+            compared += want.metrics;
+          }
+        }
+      }
+    }
+    assert.ok(calls.slabs > 0 && calls.one === 0, `native batch calls: ${JSON.stringify(calls)}`);
+    assert.ok(compared > 20000, `metrics compared: ${compared}`);
   });
 
   it('the native value fast paths give the exact path\'s bytes (divide mode, SSE2, ties, cancellations)', function () {

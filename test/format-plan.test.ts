@@ -1,10 +1,14 @@
 // ChartFormatPlan caching: plans are built once per chart and rebuilt exactly when something they depend
-// on changes (chart.namesVersion, dimensions, prefix, hostname, host tags, names/ids option, format options).
+// on changes (chart.namesVersion, dimensions, prefix, hostname, host tags, names/ids option, format options),
+// on the one-chart path (formatChart) and on the exporter's batch path (formatCharts, both kernels), where the
+// positional cache (HostFormat.batchPlanFor / rewind) must stay aligned across chunk stops.
 import * as assert from 'assert';
 import { getKernel } from '../lib/kernels';
+import type { Kernel } from '../lib/kernels/types';
 import { FormatBuffer, FormatError, LineFormatter } from '../lib/formats';
-import type { FormatOptions } from '../lib/formats';
-import { makeChart, TestChart } from './support/format-fixtures';
+import type { ChartView, FormatOptions } from '../lib/formats';
+import type { HostFormat } from '../lib/formats/formatter';
+import { makeChart, refGraphite, refJson, refOpenTsdb, TestChart } from './support/format-fixtures';
 
 const k = getKernel('fallback');
 const AFTER = 1699999990;
@@ -154,5 +158,240 @@ describe('formatter on charts of the real database (lib/rrd)', () => {
     assert.deepStrictEqual(objs.map((o) => [o.chart_id, o.chart_name, o.id, o.name, o.value, o.timestamp]), [
       ['disk.sda', 'disk.main', 'reads', 'r"d', 121, T0 + 21], ['disk.sda', 'disk.main', 'writes', 'w', 7, T0 + 21], ['disk.sda', 'disk.main', 'ops', 'ops', 1, T0 + 21],
     ]);
+  });
+});
+
+// ----- the exporter's batch path (LineFormatter.formatCharts): both kernels, renames and option changes, the
+// positional plan cache (HostFormat.batchPlanFor / rewind) across chunk stops -----
+
+describe('formatter plan cache on the batch path (formatCharts)', function () {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { RrdDatabase } = require('../lib/rrd') as typeof import('../lib/rrd');
+  type Chart = import('../lib/rrd/chart').RrdChart;
+  const T = BEFORE;
+  const N_CHARTS = 12;
+
+  /** A database of N_CHARTS charts of 3 dimensions (their arrays share one buffer each: the native batch path). */
+  function database(): Chart[] {
+    const db = new RrdDatabase({ hostname: 'ignored', tags: null, memoryMode: 'ram', entries: 10, updateEvery: 1, kernel: k });
+    const charts: Chart[] = [];
+    for (let i = 0; i < N_CHARTS; i++) {
+      const c = db.localhost.createChart({ type: 'sys', id: `c${i}`, name: `main${i}`, units: 'u', entries: 10, updateEvery: 1 });
+      c.addDimensions([0, 1, 2].map((d) => ({ id: `d${d}`, name: `n${d}` })));
+      c.restore({
+        ring: new Uint32Array(3 * 10), currentEntry: 0, counter: 10, lastUpdated: T,
+        lastCollectedValue: [0, 1, 2].map((d) => BigInt(i * 100 + d - 150)), lastCollectedTime: T,
+      });
+      charts.push(c);
+    }
+    return charts;
+  }
+
+  const REFS = { graphite: refGraphite, opentsdb: refOpenTsdb, json: refJson } as const;
+  type RefFormat = keyof typeof REFS;
+
+  /** What the reference's format strings print for these charts (independent of lib/formats). */
+  function expected(format: RefFormat, o: { prefix: string; sendNames: boolean }, hostname: string, tags: string | null, charts: ReadonlyArray<ChartView>): string {
+    let s = '';
+    for (const chart of charts) {
+      chart.dimensions.forEach((_, dim) => {
+        s += REFS[format]({
+          prefix: o.prefix, hostname, tags, sendNames: o.sendNames, chart, dim,
+          value: String(chart.lastCollectedValue[dim]), time: String(chart.lastCollectedTime[dim]),
+        });
+      });
+    }
+    return s;
+  }
+
+  /** Counts the lookups that missed the positional cache and fell through to planFor. */
+  function spy(host: HostFormat): { calls: number } {
+    const counter = { calls: 0 };
+    const planFor = host.planFor.bind(host);
+    host.planFor = (chart: ChartView) => {
+      counter.calls++;
+      return planFor(chart);
+    };
+    return counter;
+  }
+
+  /** One exporter-style pass: formatCharts until done, a new chunk whenever out reaches stopAt. */
+  function pass(fmt: LineFormatter, host: HostFormat, charts: ReadonlyArray<ChartView>, stopAt?: number): { text: string; stops: number[] } {
+    const out = new FormatBuffer(64);
+    let text = '';
+    const stops: number[] = [];
+    for (let i = 0; i < charts.length;) {
+      const r = fmt.formatCharts(host, charts, i, charts.length, AFTER, BEFORE, out, stopAt === undefined ? {} : { stopAt });
+      assert.ok(r.next > i, 'progress');
+      i = r.next;
+      if (stopAt !== undefined && out.length >= stopAt) {
+        if (i < charts.length) stops.push(i);
+        text += out.view().toString();
+        out.clear();
+      }
+    }
+    fmt.finish(out);
+    return { text: text + out.view().toString(), stops };
+  }
+
+  function kernels(ctx: Mocha.Context): Kernel[] {
+    try {
+      return [getKernel('native'), k];
+    } catch (err) {
+      if (process.env.RRD_BACKENDS_NATIVE === '1') throw err;
+      console.log(`      (native kernel skipped, it did not load: ${(err as Error).message.split('\n')[0]}; the fallback is tested)`);
+      void ctx;
+      return [k];
+    }
+  }
+
+  for (const format of ['graphite', 'opentsdb', 'json'] as const) {
+    it(`${format}: renames (chart, dimension), prefix, hostname, host tags and names/ids change the bytes, on both kernels`, function () {
+      for (const kernel of kernels(this)) {
+        const what = `${format} ${kernel.implementation}`;
+        const charts = database();
+        let o: FormatOptions = { format, source: 'as-collected', prefix: 'netdata', sendNames: true };
+        const fmt = new LineFormatter(o, kernel);
+        let hostname = 'web01';
+        let tags: string | null = null;
+        let prev = '';
+        const check = (change: string, mustContain: string | null, mustNotContain: string | null, same = false): void => {
+          const host = fmt.host(hostname, tags);
+          const got = pass(fmt, host, charts).text;
+          assert.strictEqual(got, expected(format, o, hostname, tags, charts), `${what}: ${change}`);
+          if (same) assert.strictEqual(got, prev, `${what}: ${change} leaves the bytes`);
+          else assert.notStrictEqual(got, prev, `${what}: ${change} changed the bytes`);
+          if (mustContain !== null) assert.ok(got.includes(mustContain), `${what}: ${change}: ${mustContain} in\n${got}`);
+          if (mustNotContain !== null) assert.ok(!got.includes(mustNotContain), `${what}: ${change}: no ${mustNotContain} in\n${got}`);
+          // The same pass again gives the same bytes from the cached plans (nothing rebuilt).
+          const built = host.plansBuilt;
+          assert.strictEqual(pass(fmt, host, charts).text, got, `${what}: ${change}, cached`);
+          assert.strictEqual(host.plansBuilt, built, `${what}: ${change}: no plan rebuilt by an unchanged pass`);
+          prev = got;
+        };
+        check('first pass', 'sys.main5', null);
+        assert.ok((charts[5] as Chart).rename('renamed5'));
+        check('chart renamed', 'sys.renamed5', 'sys.main5');
+        (charts[7] as Chart).renameDimension('d1', 'n1renamed');
+        check('dimension renamed', 'n1renamed', null);
+        o = { ...o, prefix: 'nd' };
+        assert.strictEqual(fmt.configure(o), true);
+        check('prefix', format === 'json' ? '"prefix":"nd"' : format === 'graphite' ? 'nd.web01.' : 'put nd.', format === 'json' ? '"prefix":"netdata"' : 'netdata');
+        hostname = 'web02';
+        check('hostname', 'web02', 'web01');
+        tags = 'dc=eu';
+        check('host tags', 'dc=eu', null);
+        tags = 'dc=us';
+        check('other host tags', 'dc=us', 'dc=eu');
+        o = { ...o, sendNames: false };
+        assert.strictEqual(fmt.configure(o), true);
+        // JSON always carries both ids and names (SPEC §4.4): the option changes nothing there.
+        check('ids instead of names', format === 'json' ? '"id":"d1","name":"n1renamed"' : '.c7.d1', format === 'json' ? null : 'n1renamed', format === 'json');
+        o = { ...o, sendNames: true };
+        assert.strictEqual(fmt.configure(o), true);
+        check('names again', format === 'json' ? null : 'sys.renamed5', format === 'json' ? null : '.c7.d1', format === 'json');
+      }
+    });
+  }
+
+  it('a pass that stops at a chunk boundary (stopAt) and is resumed keeps the positional cache aligned', function () {
+    for (const kernel of kernels(this)) {
+      const batched = kernel.formatSlabs !== undefined; // native: several charts per kernel call via batchPlanFor
+      const what = kernel.implementation;
+      const charts = database();
+      const o: FormatOptions = { format: 'graphite', source: 'as-collected', prefix: 'netdata', sendNames: true };
+      const fmt = new LineFormatter(o, kernel);
+      const want = (): string => expected('graphite', o, 'web01', null, charts);
+      const perChart = Buffer.byteLength(expected('graphite', o, 'web01', null, charts.slice(0, 1)));
+      const stopAt = Math.floor(perChart * 2.5); // stops after every third chart: inside one native batch
+
+      let host = fmt.host('web01', null);
+      const s = spy(host);
+      assert.strictEqual(pass(fmt, host, charts).text, want(), `${what}: first pass`);
+      assert.strictEqual(host.plansBuilt, N_CHARTS);
+
+      // A pass in chunks: every resumed call finds its charts' plans by position.
+      s.calls = 0;
+      host = fmt.host('web01', null);
+      const chunked = pass(fmt, host, charts, stopAt);
+      assert.strictEqual(chunked.text, want(), `${what}: chunked pass`);
+      assert.deepStrictEqual(chunked.stops, [3, 6, 9], `${what}: stopped inside the batch, after every third chart`);
+      if (batched) assert.strictEqual(s.calls, 0, `${what}: resumed calls looked their plans up by position`);
+      assert.strictEqual(host.plansBuilt, N_CHARTS);
+
+      // Stop, rename charts that were not reached yet (the first one after the stop and a later one), resume.
+      host = fmt.host('web01', null);
+      s.calls = 0;
+      const out = new FormatBuffer(64);
+      const first = fmt.formatCharts(host, charts, 0, charts.length, AFTER, BEFORE, out, { stopAt });
+      assert.strictEqual(first.next, 3, what);
+      const head = expected('graphite', o, 'web01', null, charts.slice(0, 3));
+      assert.strictEqual(out.view().toString(), head, `${what}: first chunk`);
+      assert.ok((charts[3] as Chart).rename('moved3'));
+      (charts[8] as Chart).renameDimension('d2', 'late');
+      out.clear();
+      let rest = '';
+      for (let i = first.next; i < charts.length;) {
+        const r = fmt.formatCharts(host, charts, i, charts.length, AFTER, BEFORE, out, { stopAt });
+        i = r.next;
+        rest += out.view().toString();
+        out.clear();
+      }
+      fmt.finish(out);
+      assert.strictEqual(rest, expected('graphite', o, 'web01', null, charts.slice(3)), `${what}: resumed after renames`);
+      assert.ok(rest.startsWith('netdata.web01.sys.moved3.n0 ') && rest.includes('.sys.main8.late '), rest);
+      assert.strictEqual(host.plansBuilt, N_CHARTS + 2, `${what}: exactly the two renamed charts rebuilt`);
+      if (batched) assert.strictEqual(s.calls, 2, `${what}: only the renamed charts missed the positional cache`);
+
+      // And the next pass, chunked again, is served by position with the new plans.
+      s.calls = 0;
+      host = fmt.host('web01', null);
+      assert.strictEqual(pass(fmt, host, charts, stopAt).text, want(), `${what}: pass after the renames`);
+      assert.strictEqual(host.plansBuilt, N_CHARTS + 2);
+      if (batched) assert.strictEqual(s.calls, 0, `${what}: aligned again`);
+    }
+  });
+
+  it('HostFormat.batchPlanFor / rewind: positions, re-lookups after a rewind, a new pass, and renames', () => {
+    const charts = database();
+    const fmt = new LineFormatter({ format: 'graphite', source: 'as-collected', prefix: 'netdata', sendNames: true }, k);
+    let host = fmt.host('web01', null);
+    // formatCharts binds each plan to the chart's storage right after the lookup; a plan found by position is
+    // used only while it is bound to the chart's current arrays.
+    const lookup = (c: ChartView) => {
+      const p = host.batchPlanFor(c);
+      assert.ok(p.bind(c) instanceof ArrayBuffer, 'the database\'s charts share one buffer');
+      return p;
+    };
+    const plans = charts.map(lookup);
+    assert.strictEqual(host.plansBuilt, N_CHARTS);
+    const s = spy(host);
+    host = fmt.host('web01', null); // a new pass
+    for (let i = 0; i < 6; i++) assert.strictEqual(lookup(charts[i] as Chart), plans[i]);
+    assert.strictEqual(s.calls, 0, 'found by position');
+    // Charts 4 and 5 were looked up but not formatted (the kernel stopped after chart 3): they come again.
+    host.rewind(2);
+    assert.strictEqual(lookup(charts[4] as Chart), plans[4]);
+    assert.strictEqual(lookup(charts[5] as Chart), plans[5]);
+    assert.strictEqual(s.calls, 0, 'rewound lookups are found by position');
+    // A rename between lookups: that chart's plan is rebuilt, the following ones are still found by position.
+    assert.ok((charts[6] as Chart).rename('other6'));
+    const p6 = lookup(charts[6] as Chart);
+    assert.notStrictEqual(p6, plans[6]);
+    assert.strictEqual(s.calls, 1);
+    for (let i = 7; i < N_CHARTS; i++) assert.strictEqual(lookup(charts[i] as Chart), plans[i]);
+    assert.strictEqual(s.calls, 1);
+    // rewind never goes before the start of the pass.
+    host.rewind(1000);
+    assert.strictEqual(lookup(charts[0] as Chart), plans[0]);
+    // The first chart again without host(): taken as a new pass, still by position.
+    for (let i = 1; i < 4; i++) lookup(charts[i] as Chart);
+    assert.strictEqual(lookup(charts[0] as Chart), plans[0]);
+    assert.strictEqual(lookup(charts[1] as Chart), plans[1]);
+    assert.strictEqual(s.calls, 1);
+    // Out of position: found by chart instead (the current plan, nothing rebuilt).
+    assert.strictEqual(lookup(charts[6] as Chart), p6);
+    assert.strictEqual(s.calls, 2);
+    assert.strictEqual(host.plansBuilt, N_CHARTS + 1);
   });
 });

@@ -1,6 +1,7 @@
 // Runs the collectors once per `updateEvery` seconds, on wall-clock multiples (netdata's plugins also
 // collect on second boundaries), never overlapping: a slow collection delays the next one instead of
-// stacking up. Errors of one collector are logged (once per message) and do not stop the others.
+// stacking up. Errors of one collector are logged (once per message) and do not stop the others; every
+// round logs its duration at the debug level (`--log-level debug`).
 import type { Logger } from '../exporter/logger';
 
 export interface Collector {
@@ -37,6 +38,7 @@ export class CollectionLoop {
 
   /** One collection by every collector at the same timestamp. */
   async round(timeUs: number = Date.now() * 1000): Promise<void> {
+    const t0 = performance.now();
     for (const c of this.collectors) {
       try {
         await c.collect(timeUs);
@@ -49,6 +51,7 @@ export class CollectionLoop {
       }
     }
     this.rounds++;
+    this.log('debug', `collection #${this.rounds} (${this.collectors.map((c) => c.name).join(', ') || 'no collectors'}) took ${(performance.now() - t0).toFixed(1)} ms`);
   }
 
   /** Stops the timer and waits for a collection in progress. */

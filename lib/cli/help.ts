@@ -35,7 +35,8 @@ Options:
   -h, --help            this text
   -V, --version         the version
 
-Signals: SIGINT/SIGTERM stop (last flush, final counts); SIGHUP reloads --config.
+Signals: SIGINT/SIGTERM stop (last flush, final counts; a second one exits at
+once with code 1); SIGHUP reloads --config.
 
 Exit codes:
   0  stopped cleanly; with --once: everything buffered was sent

@@ -100,11 +100,12 @@ async function once(agent: Agent, io: CliIo): Promise<number> {
   io.stdout(`--once: collecting for ${waitSec} s, then one export iteration`);
   let stopped = false;
   const remove = installSignalHandlers({
-    stop: async () => {
+    stop: async (signal) => {
+      io.stdout(`${signal}: stopping before the --once iteration (last flush of what is buffered)`);
       stopped = true;
     },
     reload: async () => undefined,
-    forceExit: () => process.exit(130),
+    forceExit: (signal) => forceExit(signal, io),
   });
   try {
     const until = Date.now() + waitSec * 1000;
@@ -147,12 +148,15 @@ function untilSignal(agent: Agent, io: CliIo): Promise<number> {
         io.stdout('SIGHUP: reloading the configuration');
         return agent.reload();
       },
-      forceExit: (signal) => {
-        io.stderr(`rrd-backends: second ${signal} while stopping: exiting now, unsent data is lost`);
-        process.exit(EXIT.FAILED);
-      },
+      forceExit: (signal) => forceExit(signal, io),
     });
   });
+}
+
+/** A second SIGINT/SIGTERM while stopping: exit at once (exit code 1), whatever the last flush is doing. */
+function forceExit(signal: NodeJS.Signals, io: CliIo): never {
+  io.stderr(`rrd-backends: second ${signal} while stopping: exiting now, unsent data is lost`);
+  process.exit(EXIT.FAILED);
 }
 
 /** Entry point of bin/rrd-backends: runs main() on the process's arguments and sets the exit code. */

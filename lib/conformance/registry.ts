@@ -7,9 +7,16 @@ import { Kernel } from '../kernels';
 export type VectorCase = Record<string, unknown>;
 
 export interface CaseOutcome {
-  /** pass = identical to the vector; deviation = differs only because a named SPEC §7 fix applies. */
-  status: 'pass' | 'deviation' | 'fail';
-  /** SPEC §7 row label of a deviation, e.g. 'row1', 'row15', 'empty-tags'. */
+  /**
+   * pass = identical to the vector; deviation = differs only because a named SPEC §7 fix applies;
+   * skip = the case cannot be checked from what is available (message says why): not counted in
+   * cases/passed/failed, reported as a note, never a failure.
+   */
+  status: 'pass' | 'deviation' | 'fail' | 'skip';
+  /**
+   * SPEC §7 row label of a deviation, e.g. 'row1', 'row15', 'empty-tags'; a case that several fixes
+   * explain carries them all, sorted and joined with '+' ('row15+row9').
+   */
   row?: string;
   /** For failures: what the vector says and what the kernel gave (field by field). */
   expected?: unknown;
@@ -20,6 +27,8 @@ export interface CaseOutcome {
 
 export interface CheckContext {
   kernel: Kernel;
+  /** The vector file being run (as given on the command line); checkers may read files next to it. */
+  file: string;
   header: VectorCase;
   section: string;
   index: number;

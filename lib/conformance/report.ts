@@ -11,6 +11,13 @@ function rowsText(rows: Record<string, number>): string {
     .join('');
 }
 
+/** Deviations per single SPEC §7 row over all files (each row once per case it applies to). */
+export function rowTotals(reports: FileReport[]): Record<string, number> {
+  const all: Record<string, number> = {};
+  for (const r of reports) for (const [row, n] of Object.entries(r.rowTotals ?? {})) all[row] = (all[row] ?? 0) + n;
+  return all;
+}
+
 /** Files whose run failed count as failed (an unreadable file is a failure, not a pass). */
 export function totals(reports: FileReport[]): { passed: number; failed: number } {
   let passed = 0;
@@ -29,7 +36,12 @@ export function renderText(reports: FileReport[]): string {
       lines.push(`${r.file}: error: ${r.error}`);
       continue;
     }
+    // The deviations by label as the checkers give them (a case several fixes explain is counted once,
+    // under e.g. `row15+row9`), then, indented, each row's own total: every row once per case it applies
+    // to (so row9 and row15 can be read directly), then notes (skipped cases, parts not checked).
     lines.push(`${r.file}: cases=${r.cases} passed=${r.passed} deviations=${r.deviations} failed=${r.failed}${rowsText(r.rows)}`);
+    if (r.deviations > 0) lines.push(`  per-row totals:${rowsText(r.rowTotals)}`);
+    for (const n of r.notes ?? []) lines.push(`  note: ${n}`);
     let printed = 0;
     for (const [name, sec] of Object.entries(r.sections)) {
       for (const f of sec.failing) {
@@ -44,6 +56,8 @@ export function renderText(reports: FileReport[]): string {
     }
     if (r.failed > printed) lines.push(`  ... ${r.failed - printed} more failures (use --json for all)`);
   }
+  const all = rowTotals(reports);
+  if (Object.keys(all).length > 0) lines.push(`per-row totals, all files:${rowsText(all)}`);
   const t = totals(reports);
   lines.push(`${t.passed} passed, ${t.failed} failed`);
   return lines.join('\n') + '\n';
@@ -51,5 +65,5 @@ export function renderText(reports: FileReport[]): string {
 
 export function renderJson(reports: FileReport[], implementation: string): string {
   const t = totals(reports);
-  return JSON.stringify({ implementation, files: reports, passed: t.passed, failed: t.failed }) + '\n';
+  return JSON.stringify({ implementation, files: reports, rowTotals: rowTotals(reports), passed: t.passed, failed: t.failed }) + '\n';
 }

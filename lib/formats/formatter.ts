@@ -80,6 +80,11 @@ export class HostFormat {
     return p;
   }
 
+  /** A chart of the pass takes its position without a lookup (it is formatted on its own). */
+  skip(): void {
+    this.cursor++;
+  }
+
   /** The last `k` batchPlanFor() lookups will be made again (their charts were not formatted). */
   rewind(k: number): void {
     this.cursor = Math.max(0, this.cursor - k);
@@ -196,6 +201,8 @@ export class LineFormatter {
       // A batch of consecutive charts the native kernel can read from their buffers.
       let n = 0;
       let dims = 0;
+      // batchPlanFor() lookups made in this round (n, plus one for a chart whose storage the batch cannot take).
+      let looked = 0;
       const items = this.items;
       const batch = this.batchCharts;
       if (slabs) {
@@ -205,8 +212,12 @@ export class LineFormatter {
           try {
             plan = host.batchPlanFor(chart);
           } catch {
-            break; // formatted (and reported) on its own below
+            // Formatted (and reported) on its own below when it is first; it takes its position in the
+            // positional cache there, so the charts after it stay aligned.
+            if (n === 0) host.skip();
+            break;
           }
+          looked++;
           const slab = plan.bind(chart);
           if (slab === null) break;
           items[2 * n] = plan.bytes;
@@ -229,7 +240,7 @@ export class LineFormatter {
         const handled = this.formatBatch(host, n, after, before, out, since, stopAt, options.onError, r);
         // Stopped early (the chunk is full): the charts not reached are looked up again by the next call, at
         // the same positions, so the positional cache stays aligned with the chart order.
-        if (handled < n) host.rewind(n - handled);
+        if (handled < looked) host.rewind(looked - handled);
         i += handled;
         for (let k = 0; k < n; k++) batch[k] = null as unknown as ChartView; // keep no chart alive
       }
