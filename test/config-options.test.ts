@@ -72,6 +72,9 @@ describe('resolveBackendOptions (typed options)', () => {
     rejects({ hostname: 'a\u0000' }, 'ERR_CONFIG_BAD_VALUE', "'hostname'");
     rejects({ kinesisPartitionKey: 'shard' as never }, 'ERR_CONFIG_BAD_VALUE', 'hostname-counter, random');
     rejects({ kinesisEndpoint: 'ftp://x' }, 'ERR_CONFIG_BAD_VALUE', "'kinesisEndpoint'", '"ftp://x"');
+    rejects({ remoteWriteMaxRequestBytes: 512 }, 'ERR_CONFIG_RANGE', "'remoteWriteMaxRequestBytes'", '512', 'from 1024 to 67108864');
+    rejects({ remoteWriteMaxSeriesPerRequest: 0 }, 'ERR_CONFIG_RANGE', "'remoteWriteMaxSeriesPerRequest'", '0', 'from 1 to 1000000');
+    rejects({ remoteWriteMaxSeriesPerRequest: '10' }, 'ERR_CONFIG_OPTION', "'remoteWriteMaxSeriesPerRequest'", '"10"');
   });
 
   it('update every < 1 disables; jitter is checked against the update every', () => {

@@ -256,6 +256,26 @@ describe('netdata.conf [backend] configuration', () => {
       throwsConfig(() => backend('opentsdb http batch size = 0'), 'ERR_CONFIG_RANGE', 'opentsdb http batch size', '100000');
       throwsConfig(() => backend('opentsdb http max body bytes = 63'), 'ERR_CONFIG_RANGE', 'opentsdb http max body bytes');
     });
+
+    it('remote write request caps: defaults 1 MiB and 2000 series, read from the file, validated with key, value and range (issue 5)', () => {
+      const d = backend('type = prometheus_remote_write\ndestination = vm:8428').b;
+      assert.deepStrictEqual([d.remoteWriteMaxRequestBytes, d.remoteWriteMaxSeriesPerRequest], [1048576, 2000]);
+      const { b, warnings } = backend([
+        'type = prometheus_remote_write', 'destination = vm:8428', 'remote write max request bytes = 65536', 'remote write max series per request = 100',
+      ].join('\n'));
+      assert.deepStrictEqual([b.remoteWriteMaxRequestBytes, b.remoteWriteMaxSeriesPerRequest], [65536, 100]);
+      assert.deepStrictEqual(warnings, []);
+      const rw = 'type = prometheus_remote_write\ndestination = vm:8428\n';
+      throwsConfig(() => backend(`${rw}remote write max request bytes = 1023`), 'ERR_CONFIG_RANGE',
+        FILE, ':4', "'remote write max request bytes'", '"1023"', 'from 1024 to 67108864');
+      throwsConfig(() => backend(`${rw}remote write max request bytes = 67108865`), 'ERR_CONFIG_RANGE', "'remote write max request bytes'", '"67108865"', '67108864');
+      throwsConfig(() => backend(`${rw}remote write max request bytes = 1m`), 'ERR_CONFIG_BAD_VALUE', "'remote write max request bytes'", '"1m"', 'decimal');
+      throwsConfig(() => backend(`${rw}remote write max series per request = 0`), 'ERR_CONFIG_RANGE',
+        ':4', "'remote write max series per request'", '"0"', 'from 1 to 1000000');
+      throwsConfig(() => backend(`${rw}remote write max series per request = 1000001`), 'ERR_CONFIG_RANGE', "'remote write max series per request'", '1000000');
+      const other = backend('type = graphite\nremote write max series per request = 10').warnings;
+      assert.deepStrictEqual(other.map((w) => [w.code, w.key]), [['WARN_CONFIG_NO_EFFECT', 'remote write max series per request']]);
+    });
   });
 
   describe('duplicates, legacy names, sections', () => {

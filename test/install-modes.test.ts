@@ -1,9 +1,11 @@
-// Issue 9: the three install modes, each from the packed tarball into an empty project.
+// Issue 9: `npm pack` of the real repository (its file list checked against an allow-list), then the three
+// install modes, each installing the tarball into an empty project and running a smoke export; and the
+// types of both entry points as a TypeScript user with moduleResolution node16 sees them.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { stagePackage, pack, listTarball, pathWithoutCompiler, installInto, run } from './support/install-fixture';
+import { findOnPath, installInto, listTarball, packRepository, pathWithoutCompiler, REPO, run, TOOLCHAIN } from './support/install-fixture';
 
 /** The smoke test run inside each installed project: loads the package from CJS and ESM, checks bytes. */
 const SMOKE = `
@@ -70,53 +72,96 @@ function checkBytes(s: Smoke): void {
   assert.strictEqual(sent, 2);
 }
 
-describe('install modes from the packed tarball (issue 9)', function () {
+/** The `bin` launcher installed by npm runs the packed CLI. */
+function checkLauncher(dir: string, env: NodeJS.ProcessEnv): void {
+  const launcher = path.join(dir, 'node_modules', '.bin', 'rrd-backends');
+  assert.ok(fs.existsSync(launcher), 'npm installed the rrd-backends command');
+  const version = run(launcher, ['--version'], { cwd: dir, env }).trim();
+  assert.strictEqual(version, JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
+}
+
+/** Everything `npm pack` may contain (package.json `files` plus what npm always adds), and nothing else. */
+const ALLOWED = [
+  /^package\.json$/, /^README\.md$/, /^LICENSE$/,
+  /^bin\/rrd-backends$/,
+  /^binding\.gyp$/,
+  /^native\/[^/]+\.(cc|h)$/,
+  /^dist\/lib\/.+\.(js|d\.ts)$/,
+  /^esm\/index\.(mjs|d\.mts)$/,
+  /^prebuilds\/[^/]+\/[^/]+\.node$/,
+];
+
+describe('install modes from `npm pack` of the repository (issue 9)', function () {
   this.timeout(600_000);
   let root: string;
   let withPrebuild: string;
   let withoutPrebuild: string;
+  let platformDir: string;
+  const timings: string[] = [];
+  const repoHadPrebuilds = fs.existsSync(path.join(REPO, 'prebuilds'));
   const env = { ...process.env, RRD_BACKENDS_NATIVE: '' };
 
-  before(() => {
+  before(function () {
+    this.timeout(600_000);
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'rrdb-install-'));
-    const pkg = stagePackage(root);
-    withoutPrebuild = pack(pkg, path.join(root, 'tgz-plain'));
-    run('npx', ['prebuildify', '--napi', '--strip'], { cwd: pkg });
-    withPrebuild = pack(pkg, path.join(root, 'tgz-prebuilt'));
+    const t0 = performance.now();
+    ({ withPrebuild, withoutPrebuild, platformDir } = packRepository(root));
+    timings.push(`pack + prebuild ${Math.round(performance.now() - t0)} ms`);
   });
-  after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
+  beforeEach(function () {
+    (this.currentTest as unknown as { t0: number }).t0 = performance.now();
+  });
+  afterEach(function () {
+    const t = this.currentTest as unknown as { t0: number; title: string };
+    timings.push(`${t.title.split(':')[0]} ${Math.round(performance.now() - t.t0)} ms`);
+  });
+  after(() => {
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+    process.stdout.write(`      install-modes timings: ${timings.join(', ')}\n`);
+  });
 
-  it('packs the compiled TypeScript, native sources, binding.gyp and prebuilds, and nothing else', () => {
+  it('npm pack: the compiled TypeScript, ESM entry and types, native sources, binding.gyp, prebuilds, bin/ and nothing else', () => {
     const files = listTarball(withPrebuild);
-    assert.ok(files.includes('dist/lib/index.js'));
-    assert.ok(files.includes('dist/lib/index.d.ts'));
-    assert.ok(files.includes('esm/index.mjs'));
-    assert.ok(files.includes('binding.gyp'));
-    assert.ok(files.includes('native/addon.cc'));
-    assert.ok(files.some((f) => /^prebuilds\/linux-x64\/.*\.node$/.test(f)), `no linux-x64 prebuild in ${files.join(', ')}`);
-    const allowed = /^(package\.json|README\.md|LICENSE|binding\.gyp|dist\/lib\/.*\.(js|d\.ts)|esm\/.*\.mjs|native\/[^/]+\.(cc|h)|prebuilds\/.*\.node)$/;
-    const stray = files.filter((f) => !allowed.test(f));
-    assert.deepStrictEqual(stray, [], 'tests, benchmarks, build folders or sources must not be packed');
+    for (const f of ['package.json', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli/main.js', 'esm/index.mjs', 'esm/index.d.mts',
+      'binding.gyp', 'native/addon.cc', 'bin/rrd-backends']) {
+      assert.ok(files.includes(f), `${f} is packed`);
+    }
+    // Every native source of the repository is packed (node-gyp compiles them at install in mode 2).
+    for (const f of fs.readdirSync(path.join(REPO, 'native')).filter((n) => /\.(cc|h)$/.test(n))) assert.ok(files.includes(`native/${f}`), `native/${f} is packed`);
+    assert.ok(files.some((f) => f.startsWith(`${platformDir}/`) && f.endsWith('.node')), `no ${platformDir} prebuild in ${files.join(', ')}`);
+    const stray = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
+    assert.deepStrictEqual(stray, [], 'tests, benchmarks, sources, maps and build folders must not be packed');
+    const plain = listTarball(withoutPrebuild);
+    assert.deepStrictEqual(plain, files.filter((f) => !f.startsWith('prebuilds/')), 'the tarball of modes 2 and 3 differs only by the prebuilds');
+    assert.strictEqual(fs.existsSync(path.join(REPO, 'prebuilds')), repoHadPrebuilds, 'a prebuilds/ folder made for packing is removed again');
   });
 
   it('mode 1: prebuild present, no compiler on PATH -> native loads, nothing compiled', () => {
-    const { dir } = installInto(root, 'mode1', withPrebuild, pathWithoutCompiler(root));
+    const noCc = pathWithoutCompiler(root);
+    for (const t of TOOLCHAIN) assert.strictEqual(findOnPath(t, noCc.PATH), null, `${t} must not be on the PATH`);
+    const { dir, log } = installInto(root, 'mode1', withPrebuild, noCc);
     assert.ok(!fs.existsSync(path.join(dir, 'node_modules/rrd-backends/build')), 'nothing must be compiled');
+    assert.doesNotMatch(log, /gyp (info|ERR)/, 'node-gyp never ran');
+    assert.ok(fs.existsSync(path.join(dir, 'node_modules/rrd-backends', platformDir)), 'the prebuild is installed');
     const s = smoke(dir, env);
     assert.strictEqual(s.implementation, 'native', `native expected, load error: ${s.loadError}`);
     checkBytes(s);
+    checkLauncher(dir, env);
   });
 
   it('mode 2: no prebuild, compiler present -> compiled at install, native loads', () => {
     const { dir } = installInto(root, 'mode2', withoutPrebuild, env);
+    assert.ok(!fs.existsSync(path.join(dir, 'node_modules/rrd-backends/prebuilds')), 'no prebuild in this tarball');
     assert.ok(fs.existsSync(path.join(dir, 'node_modules/rrd-backends/build/Release/rrd_backends.node')), 'the addon must be compiled at install');
     const s = smoke(dir, env);
     assert.strictEqual(s.implementation, 'native', `native expected, load error: ${s.loadError}`);
     checkBytes(s);
+    checkLauncher(dir, env);
   });
 
   it('mode 3: neither -> install succeeds, the fallback loads with one clear warning', () => {
     const { dir } = installInto(root, 'mode3', withoutPrebuild, pathWithoutCompiler(root));
+    assert.ok(!fs.existsSync(path.join(dir, 'node_modules/rrd-backends/build/Release/rrd_backends.node')), 'nothing could be compiled');
     const s = smoke(dir, env);
     assert.strictEqual(s.implementation, 'fallback');
     assert.ok(s.loadError && s.loadError.length > 0, 'the load error is kept');
@@ -124,5 +169,47 @@ describe('install modes from the packed tarball (issue 9)', function () {
     assert.strictEqual(warnings.length, 1, `exactly one warning expected, stderr: ${s.stderr}`);
     assert.match(warnings[0], /native addon not loaded/);
     checkBytes(s);
+    checkLauncher(dir, env);
+  });
+
+  it('types: tsc (module/moduleResolution node16) resolves `import { kernel } from "rrd-backends"` through esm/index.d.mts, require through dist', function () {
+    const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+    if (!fs.existsSync(tsc)) this.skip();
+    // The types need no install script: the tarball of modes 2 and 3, scripts off.
+    const { dir } = installInto(root, 'types', withoutPrebuild, env, ['--ignore-scripts']);
+    fs.writeFileSync(path.join(dir, 'esm-user.mts'), [
+      "import { kernel, implementation, nativeLoadError } from 'rrd-backends';",
+      "import lib from 'rrd-backends';",
+      'export const text: string = kernel.unpackText(0x39989680);',
+      "export const impl: 'native' | 'fallback' | string = implementation;",
+      'export const err: Error | null | undefined = nativeLoadError();',
+      'export const same: typeof kernel = lib.kernel;',
+      '// @ts-expect-error the types are real, not any: unpackText returns a string',
+      'export const wrong: number = kernel.unpackText(1);',
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'cjs-user.cts'), [
+      "import lib = require('rrd-backends');",
+      'export const text: string = lib.kernel.unpackText(0x39989680);',
+      '// @ts-expect-error the types are real, not any',
+      'export const wrong: number = lib.kernel.unpackText(1);',
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        module: 'node16', moduleResolution: 'node16', target: 'ES2022', lib: ['ES2022'], strict: true, noEmit: true,
+        types: ['node'], typeRoots: [path.join(REPO, 'node_modules', '@types')],
+      },
+      files: ['esm-user.mts', 'cjs-user.cts'],
+    }));
+    let out: string;
+    try {
+      out = run(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], { cwd: dir });
+    } catch (err) {
+      assert.fail(`tsc found errors in the installed package's types:\n${(err as Error).message}`);
+    }
+    const listed = out.split('\n').map((l) => path.relative(dir, l.trim()));
+    assert.ok(listed.includes(path.join('node_modules', 'rrd-backends', 'esm', 'index.d.mts')), `the ESM types come from esm/index.d.mts: ${listed.join(', ')}`);
+    assert.ok(listed.includes(path.join('node_modules', 'rrd-backends', 'dist', 'lib', 'index.d.ts')), 'the CommonJS types come from dist/lib/index.d.ts');
   });
 });

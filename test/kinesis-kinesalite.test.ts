@@ -1,6 +1,10 @@
 // Kinesis end to end (issue 5): database → JSON formatter → records → KinesisSink → @aws-sdk/client-kinesis
 // → kinesalite on 127.0.0.1, every record read back with GetRecords; throttling injected by a proxy.
 import * as assert from 'assert';
+import { randomBytes } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { parseBackendConfig } from '../lib/exporter/config';
 import { FormatBuffer } from '../lib/formats/format-buffer';
 import { LineFormatter } from '../lib/formats/formatter';
 import { createKinesisSink, KinesisSink, queueKinesisLines } from '../lib/exporter/sinks/kinesis';
@@ -39,6 +43,65 @@ function jsonLines(charts: number): { data: Buffer; metrics: number } {
 function inSendOrder(records: ReadRecord[]): Buffer {
   const n = (r: ReadRecord): number => Number(r.partitionKey.slice(r.partitionKey.lastIndexOf('_') + 1));
   return Buffer.concat([...records].sort((a, b) => n(a) - n(b)).map((r) => r.data));
+}
+
+/** Forwards every call to kinesalite and keeps the access key id of each request's SigV4 Authorization header. */
+class SignatureRecorder {
+  readonly keyIds: string[] = [];
+  private readonly server: http.Server;
+  port = 0;
+
+  constructor(targetPort: number) {
+    this.server = http.createServer((req, res) => {
+      const m = /Credential=([^/,\s]*)\//.exec(String(req.headers.authorization ?? ''));
+      this.keyIds.push(m ? m[1]! : '(unsigned)');
+      const fwd = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${targetPort}` }, agent: false }, (r) => {
+        res.writeHead(r.statusCode ?? 502, { 'content-type': r.headers['content-type'] ?? 'application/x-amz-json-1.1' });
+        r.pipe(res);
+      });
+      fwd.on('error', (err) => {
+        res.writeHead(502);
+        res.end(err.message);
+      });
+      req.pipe(fwd);
+    });
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+/**
+ * Runs `fn` with the AWS_* environment replaced by `vars` (nothing else of AWS_* left: no profile, no
+ * shared files, instance metadata off, so only the environment provider of the SDK's default chain can
+ * answer and nothing is asked of a non-loopback address), then restores the environment exactly.
+ */
+async function withAwsEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.entries(process.env).filter(([k]) => k.startsWith('AWS_'));
+  for (const [k] of saved) delete process.env[k];
+  Object.assign(process.env, {
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/rrd-backends-test/credentials',
+    AWS_CONFIG_FILE: '/nonexistent/rrd-backends-test/config',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...vars,
+  });
+  try {
+    return await fn();
+  } finally {
+    for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
+    for (const [k, v] of saved) process.env[k] = v;
+  }
 }
 
 describe('kinesis into kinesalite (GetRecords read-back)', function () {
@@ -126,6 +189,65 @@ describe('kinesis into kinesalite (GetRecords read-back)', function () {
     assert.deepStrictEqual(read.map((x) => x.partitionKey), ['edge-7_1']);
     assert.deepStrictEqual(read[0]!.data, data);
     assert.ok(!JSON.stringify(o).includes(DUMMY_CREDENTIALS.secretAccessKey));
+  });
+
+  it('no keys in the configuration: the AWS SDK default credential chain signs with the environment keys', async () => {
+    await k().createStream('envchain', 2);
+    const envId = 'AKIDENVCHAINTEST0001';
+    const envSecret = `env-secret-${randomBytes(12).toString('hex')}`;
+    const recorder = new SignatureRecorder(k().port);
+    await recorder.listen();
+    const netdataConf = ['[backend]', 'enabled = yes', 'type = kinesis', `destination = ${REGION}`, 'hostname = envhost',
+      `kinesis endpoint = ${recorder.endpoint}`].join('\n');
+    // aws_kinesis.conf with the stream name only: the default credential chain is used.
+    const config = parseBackendConfig(netdataConf, { kinesisConfText: 'stream name = envchain\n' });
+    const o = config.instances[0]!;
+    assert.deepStrictEqual([o.kinesisCredentials?.accessKeyId, o.kinesisCredentials?.secretAccessKey], [null, null]);
+    const logs: string[] = [];
+    const log = (_l: unknown, m: string): void => void logs.push(m);
+    try {
+      // Without keys in the environment either, no provider of the chain answers: nothing is sent or lost.
+      const noKeys = await withAwsEnv({}, async () => {
+        const sink = await createKinesisSink(o, { log, logPrefix: 'BACKEND:' });
+        const queue = new SendQueue();
+        queueKinesisLines(queue, 1, jsonLines(1).data);
+        const r = await sink.flush(queue, performance.now() + 10_000);
+        await sink.close();
+        return { r, left: queue.metrics };
+      });
+      assert.strictEqual(noKeys.r.complete, false);
+      assert.deepStrictEqual([noKeys.r.sentMetrics, noKeys.r.lostMetrics, noKeys.left], [0, 0, 10]);
+      assert.deepStrictEqual(recorder.keyIds, [], 'an unsigned call never left the client');
+
+      // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment: the chain finds them.
+      const { data, metrics } = jsonLines(6);
+      const withKeys = await withAwsEnv({ AWS_ACCESS_KEY_ID: envId, AWS_SECRET_ACCESS_KEY: envSecret }, async () => {
+        const sink = await createKinesisSink(o, { log, logPrefix: 'BACKEND:' });
+        const queue = new SendQueue();
+        const layout = queueKinesisLines(queue, 1, data, 2048);
+        const r = await sink.flush(queue, performance.now() + 10_000);
+        await sink.close();
+        queue.check();
+        return { r, layout };
+      });
+      assert.notStrictEqual(process.env.AWS_SECRET_ACCESS_KEY, envSecret, 'the environment is restored');
+      assert.strictEqual(withKeys.r.complete, true, logs.join('\n'));
+      assert.deepStrictEqual([withKeys.r.sentMetrics, withKeys.r.lostMetrics], [metrics, 0]);
+      assert.ok(recorder.keyIds.length >= 1);
+      assert.deepStrictEqual([...new Set(recorder.keyIds)], [envId], 'every PutRecords call was signed with the key id from the environment');
+
+      const read = await k().readAll('envchain');
+      assert.ok(withKeys.layout.records > 1);
+      assert.strictEqual(read.length, withKeys.layout.records);
+      assert.deepStrictEqual(inSendOrder(read), data, 'the lines read back are exactly the formatter output');
+      for (const rec of read) assert.match(rec.partitionKey, /^envhost_\d+$/);
+
+      const shown = [logs.join('\n'), String(noKeys.r.error?.message ?? ''), JSON.stringify(o), String(o)].join('\n');
+      assert.ok(logs.some((l) => /credential/i.test(l)), `the failed attempt says why: ${logs.join('\n')}`);
+      assert.ok(!shown.includes(envSecret), 'the secret key from the environment is never logged');
+    } finally {
+      await recorder.close();
+    }
   });
 
   it('a missing stream is a failed flush that keeps the data queued', async () => {

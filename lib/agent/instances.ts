@@ -17,6 +17,7 @@ import type { RrdDatabase } from '../rrd/database';
 import { isFileDestination } from '../transport/file-destination';
 import { handedTotals, HandoverProducer } from './handover';
 import { sectionLabel } from './status-line';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** What the dashboard and the status lines show of one instance. */
 export interface InstanceStatus {
@@ -83,15 +84,18 @@ export class ManagedInstance {
 }
 
 /**
- * A comparable rendering of the options, secrets included (kept in memory only, never logged), so a
- * changed password counts as a change.
+ * A comparable digest of the options, so a changed password counts as a change. Secrets enter only as a
+ * salted SHA-256 of their value (the salt is random per process): the fingerprint kept on every instance
+ * never holds a secret in clear text, even if the object is inspected or dumped.
  */
 export function optionsFingerprint(o: ResolvedBackendOptions): string {
-  return JSON.stringify({ ...o }, function (this: Record<string, unknown>, key: string, value: unknown) {
+  const text = JSON.stringify({ ...o }, function (this: Record<string, unknown>, key: string, value: unknown) {
     const raw = key === '' ? value : this[key];
-    return raw instanceof Secret ? { secret: raw.reveal() } : value;
+    return raw instanceof Secret ? { secret: createHash('sha256').update(FINGERPRINT_SALT).update(raw.reveal()).digest('hex') } : value;
   });
+  return createHash('sha256').update(text).digest('hex');
 }
+const FINGERPRINT_SALT = randomBytes(16);
 
 export class InstanceSet extends EventEmitter<InstanceSetEvents> {
   private list: ManagedInstance[] = [];

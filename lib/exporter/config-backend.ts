@@ -54,6 +54,8 @@ export const BACKEND_KEYS: Readonly<Record<string, KeySpec>> = Object.freeze({
   'remote write username': { prop: 'remoteWriteUsername', kind: 'string' },
   'remote write password': { prop: 'remoteWritePassword', kind: 'string', secret: true },
   'remote write headers': { prop: 'remoteWriteHeaders', kind: 'string', secret: true },
+  'remote write max request bytes': { prop: 'remoteWriteMaxRequestBytes', kind: 'int' },
+  'remote write max series per request': { prop: 'remoteWriteMaxSeriesPerRequest', kind: 'int' },
   'kinesis endpoint': { prop: 'kinesisEndpoint', kind: 'string' },
   'kinesis partition key': { prop: 'kinesisPartitionKey', kind: 'string' },
 });

@@ -93,6 +93,13 @@ export interface BackendOptions {
   remoteWritePassword?: string | Secret | null;
   /** `remote write headers`: `Name: value; Name2: value2`, or as an object / list of pairs. */
   remoteWriteHeaders?: string | Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+  /**
+   * `remote write max request bytes` (default 1 MiB): serialized WriteRequest bytes (before snappy) per HTTP
+   * request; larger iterations are split between series. Lower it for receivers with a smaller body limit.
+   */
+  remoteWriteMaxRequestBytes?: number;
+  /** `remote write max series per request` (default 2000, Prometheus' own max_samples_per_send). */
+  remoteWriteMaxSeriesPerRequest?: number;
   /** `kinesis endpoint`: an http(s) URL; null/"" = the AWS endpoint of the region. */
   kinesisEndpoint?: string | null;
   /** `kinesis partition key` (default 'hostname-counter', SPEC §7 row 8). */
@@ -140,6 +147,8 @@ export interface ResolvedBackendOptions {
   readonly remoteWriteUsername: string | null;
   readonly remoteWritePassword: Secret | null;
   readonly remoteWriteHeaders: readonly HttpHeader[];
+  readonly remoteWriteMaxRequestBytes: number;
+  readonly remoteWriteMaxSeriesPerRequest: number;
   readonly kinesisEndpoint: string | null;
   readonly kinesisPartitionKey: KinesisPartitionKey;
   readonly kinesisCredentials: Readonly<KinesisCredentials> | null;
@@ -183,6 +192,9 @@ export const BACKEND_DEFAULTS = Object.freeze({
   opentsdbHttpBatchSize: 50,
   opentsdbHttpMaxBodyBytes: 8192,
   remoteWriteUrlPath: '/receive',
+  // 1 MiB uncompressed and 2000 series per remote write request (the encoder splits between series).
+  remoteWriteMaxRequestBytes: 1024 * 1024,
+  remoteWriteMaxSeriesPerRequest: 2000,
   kinesisPartitionKey: 'hostname-counter' as KinesisPartitionKey,
 });
 
@@ -194,14 +206,17 @@ export const LIMITS = Object.freeze({
   bufferMaxBytes: [1024, 1024 * 1024 * 1024],
   opentsdbHttpBatchSize: [1, 100000],
   opentsdbHttpMaxBodyBytes: [64, 64 * 1024 * 1024],
+  // The encoder's own bounds (lib/formats/remote-write.ts).
+  remoteWriteMaxRequestBytes: [1024, 64 * 1024 * 1024],
+  remoteWriteMaxSeriesPerRequest: [1, 1_000_000],
 } as const);
 
 const OPTION_NAMES: readonly (keyof BackendOptions)[] = [
   'name', 'enabled', 'dataSource', 'type', 'destination', 'prefix', 'hostname', 'updateEvery', 'bufferOnFailures',
   'timeoutMs', 'sendNames', 'sendChartsMatching', 'sendHostsMatching', 'hostTags', 'tlsVerify', 'tlsCaFile',
   'tlsServerName', 'bufferMaxBytes', 'jitterMs', 'opentsdbHttpBatchSize', 'opentsdbHttpMaxBodyBytes',
-  'remoteWriteUrlPath', 'remoteWriteUsername', 'remoteWritePassword', 'remoteWriteHeaders', 'kinesisEndpoint',
-  'kinesisPartitionKey', 'kinesisCredentials',
+  'remoteWriteUrlPath', 'remoteWriteUsername', 'remoteWritePassword', 'remoteWriteHeaders', 'remoteWriteMaxRequestBytes',
+  'remoteWriteMaxSeriesPerRequest', 'kinesisEndpoint', 'kinesisPartitionKey', 'kinesisCredentials',
 ];
 
 /** Properties whose values are never echoed. */
@@ -407,6 +422,10 @@ class Resolver {
       this.fail('ERR_CONFIG_BAD_VALUE', 'remoteWritePassword', REDACTED, 'a password needs a user name', 'set remote write username too, or use remote write headers for a token');
     }
     const remoteWriteHeaders = this.headers();
+    const remoteWriteMaxRequestBytes = this.int('remoteWriteMaxRequestBytes', BACKEND_DEFAULTS.remoteWriteMaxRequestBytes,
+      ...LIMITS.remoteWriteMaxRequestBytes, ' (uncompressed WriteRequest bytes per request)');
+    const remoteWriteMaxSeriesPerRequest = this.int('remoteWriteMaxSeriesPerRequest', BACKEND_DEFAULTS.remoteWriteMaxSeriesPerRequest,
+      ...LIMITS.remoteWriteMaxSeriesPerRequest, ' (series per request)');
 
     const kinesisEndpoint = this.optStr('kinesisEndpoint', 'an http:// or https:// URL (empty: the AWS endpoint of the region)');
     if (kinesisEndpoint !== null && !isHttpUrl(kinesisEndpoint)) {
@@ -424,7 +443,8 @@ class Resolver {
     this.noEffect(info.tls || info.protocol === 'kinesis', ['tlsVerify', 'tlsCaFile', 'tlsServerName'], type);
     this.noEffect(info.protocol === 'opentsdb-http', ['opentsdbHttpBatchSize', 'opentsdbHttpMaxBodyBytes'], type);
     this.noEffect(info.protocol === 'prometheus-remote-write',
-      ['remoteWriteUrlPath', 'remoteWriteUsername', 'remoteWritePassword', 'remoteWriteHeaders'], type);
+      ['remoteWriteUrlPath', 'remoteWriteUsername', 'remoteWritePassword', 'remoteWriteHeaders', 'remoteWriteMaxRequestBytes',
+        'remoteWriteMaxSeriesPerRequest'], type);
     this.noEffect(info.protocol === 'kinesis', ['kinesisEndpoint', 'kinesisPartitionKey'], type);
 
     const optionsBitmap = (dataSource === 'as-collected' ? 1 : dataSource === 'average' ? 2 : 4) | (sendNames ? 65536 : 0);
@@ -434,7 +454,8 @@ class Resolver {
       logName: info.logName, destination, prefix, hostname, updateEvery, bufferOnFailures, timeoutMs, sendNames,
       sendChartsMatching, sendHostsMatching, hostTags, optionsBitmap, tlsVerify, tlsCaFile, tlsServerName, bufferMaxBytes,
       jitterMs, opentsdbHttpBatchSize, opentsdbHttpMaxBodyBytes, remoteWriteUrlPath, remoteWriteUsername,
-      remoteWritePassword, remoteWriteHeaders, kinesisEndpoint, kinesisPartitionKey, kinesisCredentials,
+      remoteWritePassword, remoteWriteHeaders, remoteWriteMaxRequestBytes, remoteWriteMaxSeriesPerRequest, kinesisEndpoint,
+      kinesisPartitionKey, kinesisCredentials,
     };
     return finish(resolved);
   }

@@ -203,9 +203,18 @@ export interface SinkFactoryDeps {
   tlsCa?: string | Buffer;
 }
 
-/** The encoder of an instance's options (SPEC §4.6: data source, prefix, send names). */
+/**
+ * The encoder of an instance's options (SPEC §4.6: data source, prefix, send names) and its request size
+ * caps (`remote write max request bytes`, `remote write max series per request`).
+ */
 export function remoteWriteEncoderFor(o: ResolvedBackendOptions, kernel?: NumericKernel): RemoteWriteEncoder {
-  return new RemoteWriteEncoder({ source: o.dataSource, prefix: o.prefix, sendNames: o.sendNames }, kernel);
+  return new RemoteWriteEncoder({
+    source: o.dataSource,
+    prefix: o.prefix,
+    sendNames: o.sendNames,
+    maxRequestBytes: o.remoteWriteMaxRequestBytes,
+    maxSeriesPerRequest: o.remoteWriteMaxSeriesPerRequest,
+  }, kernel);
 }
 
 /**
