@@ -315,6 +315,7 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
       },
       sliceMs: this.deps.sliceMs ?? 10,
       onChartError: (h, ch, err) => this.chartError(h, ch, err),
+      onDroppedTags: (h, tags) => this.droppedTags(h, tags),
       aborted: () => this.state !== 'running',
     });
     // What entered the queue (for HTTP: the points of the closed requests) is what the ledger accounts for.
@@ -437,6 +438,17 @@ export class BackendInstance extends EventEmitter<InstanceEvents> {
     t.dataLostEvents += c.dataLostEvents;
     t.reconnects += c.reconnects;
     t.longestSliceMs = Math.max(t.longestSliceMs, c.longestSliceMs);
+  }
+
+  private readonly droppedTagsLogged = new Set<string>();
+
+  /** Host tags the format cannot carry: logged once per host and tags, so nothing is left out silently. */
+  private droppedTags(hostname: string, tags: readonly string[]): void {
+    const key = `${hostname}\u0000${tags.join('\u0000')}`;
+    if (this.droppedTagsLogged.has(key)) return;
+    if (this.droppedTagsLogged.size >= 1024) this.droppedTagsLogged.clear();
+    this.droppedTagsLogged.add(key);
+    this.log('warn', `${this.logPrefix} host '${hostname}': host tags ${tags.map((t) => `'${t}'`).join(', ')} are left out of every point: ${this.options.type} takes only key=value tags (and 'host' is the host itself)`);
   }
 
   private chartError(host: ExportHost, chart: ExportChart, err: unknown): void {

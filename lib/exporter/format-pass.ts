@@ -53,6 +53,8 @@ export interface FormatPassInput {
   onChartError?: (host: ExportHost, chart: ExportChart, err: unknown) => void;
   /** Aborts the pass between slices (shutdown). */
   aborted?: () => boolean;
+  /** Host tags the format leaves out (batched OpenTSDB HTTP takes only `key=value` words), per host and pass. */
+  onDroppedTags?: (hostname: string, tags: readonly string[]) => void;
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -82,6 +84,7 @@ export async function formatPass(p: FormatPassInput): Promise<FormatPassResult> 
     const chartList = host.charts.slice();
     // The formatter keys its host contexts by name and tags, so a renamed host or new tags get fresh bytes.
     const hf = p.formatter.host(hostname, host.isLocalhost && p.localTags !== null ? p.localTags : host.tags);
+    if (hf.droppedTags.length > 0) p.onDroppedTags?.(hostname, hf.droppedTags);
     const onError = (chart: ChartView, err: unknown): void => p.onChartError?.(host, chart as ExportChart, err);
     let at = 0;
     while (at < chartList.length) {

@@ -34,6 +34,8 @@ export interface ProduceInput {
   queued: () => void;
   sliceMs: number;
   onChartError?: (host: ExportHost, chart: ExportChart, err: unknown) => void;
+  /** Host tags the line format leaves out (see FormatPassInput.onDroppedTags). */
+  onDroppedTags?: (hostname: string, tags: readonly string[]) => void;
   /** True when the pass must stop (shutdown). */
   aborted: () => boolean;
 }
@@ -105,6 +107,7 @@ export class LineProducer implements Producer {
         p.queued();
       },
       onChartError: p.onChartError,
+      onDroppedTags: p.onDroppedTags,
       aborted: p.aborted,
     });
     this.out.clear();
