@@ -174,7 +174,10 @@ describe('install modes from `npm pack` of the repository (issue 9)', function (
 
   it('types: tsc (module/moduleResolution node16) resolves `import { kernel } from "rrd-backends"` through esm/index.d.mts, require through dist', function () {
     const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
-    if (!fs.existsSync(tsc)) this.skip();
+    if (!fs.existsSync(tsc)) {
+      console.warn(`      SKIPPED: ${tsc} is missing (typescript is a devDependency: run npm install), so the types cannot be checked`);
+      this.skip();
+    }
     // The types need no install script: the tarball of modes 2 and 3, scripts off.
     const { dir } = installInto(root, 'types', withoutPrebuild, env, ['--ignore-scripts']);
     fs.writeFileSync(path.join(dir, 'esm-user.mts'), [
