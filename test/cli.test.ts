@@ -15,6 +15,7 @@ import { parseArgs, parseListen } from '../lib/cli/args';
 import { EXIT } from '../lib/cli/help';
 import { filterLogger, LogLevel, stderrLogger } from '../lib/exporter/logger';
 import { LineCollector, waitFor } from './support/fake-servers';
+import { closedPort } from './support/ports';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'rrd-backends');
@@ -71,13 +72,6 @@ function logLevels(lines: readonly string[]): Set<string> {
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('cli: arguments', () => {
   it('parses the documented options with defaults', () => {

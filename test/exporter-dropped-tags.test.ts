@@ -2,19 +2,12 @@
 // `host=` key, which would replace the host) cannot be sent. They are left out -- never silently: the
 // instance logs them once per host and tag set (issue 3 / SPEC §7 row 9, "nothing lost silently").
 import * as assert from 'assert';
-import * as net from 'net';
 import { RrdDatabase } from '../lib/rrd';
 import { fillCharts, harness, ManualClock } from './exporter-harness';
+import { closedPort } from './support/ports';
 
 const T0 = 1_700_000_000;
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('exporter: host tags a format cannot carry are logged, once', () => {
   it('opentsdb:http names the dropped words and keeps quiet about them afterwards; telnet drops nothing', async () => {

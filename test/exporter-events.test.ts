@@ -8,6 +8,7 @@ import { RrdDatabase } from '../lib/rrd';
 import { FakeClock } from './support/fake-clock';
 import { LineCollector, waitFor } from './support/fake-servers';
 import { expectedGraphiteLines, fillCharts, harness, Harness, ManualClock } from './exporter-harness';
+import { closedPort } from './support/ports';
 
 const T0 = 1_700_000_000; // a multiple of 5
 
@@ -35,15 +36,21 @@ const names = (events: Recorded[]): string[] => events.map(([n]) => n);
 const payloads = <N extends Recorded[0]>(events: Recorded[], name: N): Array<Extract<Recorded, [N, unknown]>[1]> =>
   events.filter((e) => e[0] === name).map((e) => e[1] as Extract<Recorded, [N, unknown]>[1]);
 
-/** A port on 127.0.0.1 where nothing listens (a collector opened and closed). */
-async function closedPort(): Promise<number> {
-  const c = await LineCollector.start();
-  const port = c.port;
-  await c.close();
-  return port;
-}
 
 const value = (i: number, j: number): number => 10 * i + j;
+
+/** An instance whose first iteration (6 metrics) failed: nothing listens on its destination port yet. */
+async function failedFirstIteration() {
+  const port = await closedPort();
+  const db = new RrdDatabase({ hostname: 'h', updateEvery: 1, entries: 60 });
+  const clock = new ManualClock(T0 * 1000);
+  const h = harness(db, { type: 'graphite', hostname: 'h', destination: `127.0.0.1:${port}`, dataSource: 'as collected', sendChartsMatching: 'system.*' }, { clock });
+  const events = recordEvents(h.inst);
+  await h.inst.start();
+  fillCharts(db, 'system', 2, 3, T0 + 1, value);
+  const c = await h.inst.runOnce(clock.advance(2));
+  return { port, h, events, c };
+}
 
 describe('exporter: lifecycle events (sent, stopped)', function () {
   this.timeout(20_000);
@@ -88,14 +95,7 @@ describe('exporter: lifecycle events (sent, stopped)', function () {
   });
 
   it("the last flush at stop() delivers what a failed iteration buffered: 'sent' then 'stopped' with the flushed counts", async () => {
-    const port = await closedPort();
-    const db = new RrdDatabase({ hostname: 'h', updateEvery: 1, entries: 60 });
-    const clock = new ManualClock(T0 * 1000);
-    const h = harness(db, { type: 'graphite', hostname: 'h', destination: `127.0.0.1:${port}`, dataSource: 'as collected', sendChartsMatching: 'system.*' }, { clock });
-    const events = recordEvents(h.inst);
-    await h.inst.start();
-    fillCharts(db, 'system', 2, 3, T0 + 1, value);
-    const c = await h.inst.runOnce(clock.advance(2));
+    const { port, h, events, c } = await failedFirstIteration();
     assert.deepStrictEqual([c.sentMetrics, c.remainingMetrics], [0, 6]);
     assert.deepStrictEqual(names(events), ['failed', 'iteration']);
     // The receiver comes up; stop() makes the last attempt.
@@ -118,14 +118,7 @@ describe('exporter: lifecycle events (sent, stopped)', function () {
   });
 
   it("what cannot be flushed at stop() is one 'lost' (shutdown) event, then 'stopped' with the same counts", async () => {
-    const port = await closedPort();
-    const db = new RrdDatabase({ hostname: 'h', updateEvery: 1, entries: 60 });
-    const clock = new ManualClock(T0 * 1000);
-    const h = harness(db, { type: 'graphite', hostname: 'h', destination: `127.0.0.1:${port}`, dataSource: 'as collected', sendChartsMatching: 'system.*' }, { clock });
-    const events = recordEvents(h.inst);
-    await h.inst.start();
-    fillCharts(db, 'system', 2, 3, T0 + 1, value);
-    const c = await h.inst.runOnce(clock.advance(2));
+    const { h, events, c } = await failedFirstIteration();
     const report = await h.inst.stop();
     assert.deepStrictEqual(names(events), ['failed', 'iteration', 'lost', 'stopped']);
     assert.deepStrictEqual(payloads(events, 'lost'), [{ iteration: 1, reason: 'shutdown', metrics: 6, bytes: c.remainingBytes }]);

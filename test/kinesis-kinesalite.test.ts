@@ -3,7 +3,6 @@
 import * as assert from 'assert';
 import { randomBytes } from 'crypto';
 import * as http from 'http';
-import type { AddressInfo } from 'net';
 import { parseBackendConfig } from '../lib/exporter/config';
 import { FormatBuffer } from '../lib/formats/format-buffer';
 import { LineFormatter } from '../lib/formats/formatter';
@@ -13,7 +12,7 @@ import { Secret } from '../lib/exporter/config-secret';
 import { SendQueue } from '../lib/exporter/send-queue';
 import { KinesisClient } from '../lib/transport/kinesis-client';
 import { RrdDatabase } from '../lib/rrd';
-import { DUMMY_CREDENTIALS, ReadRecord, REGION, ThrottlingProxy, useKinesalite } from './support/kinesalite';
+import { DUMMY_CREDENTIALS, LoopbackHttpServer, ReadRecord, REGION, ThrottlingProxy, useKinesalite } from './support/kinesalite';
 
 const T0 = 1_700_000_000;
 
@@ -46,13 +45,11 @@ function inSendOrder(records: ReadRecord[]): Buffer {
 }
 
 /** Forwards every call to kinesalite and keeps the access key id of each request's SigV4 Authorization header. */
-class SignatureRecorder {
+class SignatureRecorder extends LoopbackHttpServer {
   readonly keyIds: string[] = [];
-  private readonly server: http.Server;
-  port = 0;
 
   constructor(targetPort: number) {
-    this.server = http.createServer((req, res) => {
+    super((req, res) => {
       const m = /Credential=([^/,\s]*)\//.exec(String(req.headers.authorization ?? ''));
       this.keyIds.push(m ? m[1]! : '(unsigned)');
       const fwd = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${targetPort}` }, agent: false }, (r) => {
@@ -65,20 +62,6 @@ class SignatureRecorder {
       });
       req.pipe(fwd);
     });
-  }
-
-  get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((r) => this.server.close(() => r()));
   }
 }
 

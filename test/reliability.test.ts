@@ -4,7 +4,6 @@
 // half lines (the line collector of test/support/fake-servers.ts).
 import * as assert from 'assert';
 import { readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ResolvedAddress } from '../lib/transport/connector';
@@ -15,6 +14,7 @@ import { generateTestCerts, TestCerts } from './support/certs';
 import { LineCollector } from './support/fake-servers';
 import { FaultProxy } from './support/fault-proxy';
 import { fillCharts, Harness, harness, ManualClock, sleep } from './exporter-harness';
+import { closedPort } from './support/ports';
 
 const T0 = 1_700_000_000;
 const v = (i: number, j: number): number => 1000 * i + j;
@@ -27,14 +27,6 @@ const base = (destination: string): BackendOptions => ({
   type: 'graphite', destination, hostname: 'web01', dataSource: 'as collected', updateEvery: 1, sendChartsMatching: 'system.*',
 });
 
-/** A port nothing listens on (bound, then closed): connects to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /**
  * The receivers together hold exactly what the instance counted sent: one graphite line per metric, the same

@@ -98,6 +98,30 @@ export function useKinesalite(): () => Kinesalite {
   };
 }
 
+/** An HTTP server on 127.0.0.1 with a free port, for proxies in front of kinesalite. */
+export class LoopbackHttpServer {
+  protected readonly server: http.Server;
+  port = 0;
+
+  constructor(handler: http.RequestListener) {
+    this.server = http.createServer(handler);
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
 export interface ProxiedCall {
   /** Partition keys of the records in the call, in order. */
   keys: string[];
@@ -110,13 +134,11 @@ export interface ProxiedCall {
  * answer with ProvisionedThroughputExceededException; the others are forwarded and their real results
  * merged back in order. Every other call is forwarded unchanged.
  */
-export class ThrottlingProxy {
+export class ThrottlingProxy extends LoopbackHttpServer {
   readonly calls: ProxiedCall[] = [];
-  private readonly server: http.Server;
-  port = 0;
 
   constructor(private readonly targetPort: number, private readonly plan: (call: number, keys: string[]) => boolean[]) {
-    this.server = http.createServer((req, res) => {
+    super((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -134,19 +156,6 @@ export class ThrottlingProxy {
     });
   }
 
-  get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((r) => this.server.close(() => r()));
-  }
 
   private async handle(req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.OutgoingHttpHeaders; body: Buffer }> {
     const target = String(req.headers['x-amz-target'] ?? '');
